@@ -8,18 +8,18 @@
 namespace akash::core {
 namespace {
 
-constexpr __int128 Pow10(int n) {
-  __int128 r = 1;
+constexpr Int128 Pow10(int n) {
+  Int128 r = 1;
   for (int i = 0; i < n; ++i) r *= 10;
   return r;
 }
-constexpr __int128 kScale = Pow10(Decimal::kScaleDigits);
+constexpr Int128 kScale = Pow10(Decimal::kScaleDigits);
 // Largest magnitude we accept before multiplying by 10 again.
-constexpr __int128 kLimit = (static_cast<__int128>(1) << 125) / 10;
+constexpr Int128 kLimit = (static_cast<Int128>(1) << 125) / 10;
 
 }  // namespace
 
-Decimal Decimal::FromInt(std::int64_t v) { return Raw(static_cast<__int128>(v) * kScale); }
+Decimal Decimal::FromInt(std::int64_t v) { return Raw(static_cast<Int128>(v) * kScale); }
 
 std::optional<Decimal> Decimal::Parse(std::string_view s) {
   std::size_t i = 0;
@@ -29,7 +29,7 @@ std::optional<Decimal> Decimal::Parse(std::string_view s) {
     ++i;
   }
   // Collect the significant digits as an integer and the position of the decimal point.
-  __int128 mantissa = 0;
+  Int128 mantissa = 0;
   int frac_digits = 0;      // digits after the point that went into mantissa
   int dropped_int = 0;      // integer digits not stored (never happens within range)
   bool any_digit = false;
@@ -73,7 +73,7 @@ std::optional<Decimal> Decimal::Parse(std::string_view s) {
   }
   // value = mantissa * 10^(exponent - frac_digits); we store value * 10^18.
   int shift = kScaleDigits + exponent - frac_digits;
-  __int128 raw = mantissa;
+  Int128 raw = mantissa;
   if (shift >= 0) {
     for (int k = 0; k < shift; ++k) {
       if (raw > kLimit) return std::nullopt;
@@ -94,7 +94,7 @@ Decimal Decimal::FromDouble(double v) {
 }
 
 Decimal Decimal::ShiftDown(int digits) const {
-  __int128 r = raw_;
+  Int128 r = raw_;
   for (int k = 0; k < digits; ++k) r /= 10;
   return Raw(r);
 }
@@ -102,21 +102,21 @@ Decimal Decimal::ShiftDown(int digits) const {
 double Decimal::ToDouble() const {
   // Integer and fractional parts are each exactly representable in long double far enough that
   // the final rounding to double is correct to within one ulp.
-  const __int128 ip = raw_ / kScale;
-  const __int128 fp = raw_ % kScale;
+  const Int128 ip = raw_ / kScale;
+  const Int128 fp = raw_ % kScale;
   const long double v = static_cast<long double>(ip) +
                         static_cast<long double>(fp) / static_cast<long double>(kScale);
   return static_cast<double>(v);
 }
 
 std::string Decimal::ToString() const {
-  __int128 r = raw_;
+  Int128 r = raw_;
   const bool negative = r < 0;
-  unsigned __int128 u = negative ? static_cast<unsigned __int128>(-(r + 1)) + 1
-                                 : static_cast<unsigned __int128>(r);
-  const unsigned __int128 scale = static_cast<unsigned __int128>(kScale);
-  unsigned __int128 ip = u / scale;
-  unsigned __int128 fp = u % scale;
+  UInt128 u = negative ? static_cast<UInt128>(-(r + 1)) + 1
+                                 : static_cast<UInt128>(r);
+  const UInt128 scale = static_cast<UInt128>(kScale);
+  UInt128 ip = u / scale;
+  UInt128 fp = u % scale;
   std::string int_part;
   do {
     int_part.insert(int_part.begin(), static_cast<char>('0' + static_cast<int>(ip % 10)));

@@ -16,6 +16,10 @@
 
 namespace akash::core {
 
+// __int128 is a GCC/Clang extension; the typedef keeps -Wpedantic quiet in one place.
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
 class Decimal {
  public:
   static constexpr int kScaleDigits = 18;
@@ -48,11 +52,11 @@ class Decimal {
   // Canonical form: no trailing fractional zeros, "0" for zero, e.g. "152.341".
   std::string ToString() const;
 
-  __int128 raw() const { return raw_; }
-  static Decimal Raw(__int128 r) { Decimal d; d.raw_ = r; return d; }
+  Int128 raw() const { return raw_; }
+  static Decimal Raw(Int128 r) { Decimal d; d.raw_ = r; return d; }
 
  private:
-  __int128 raw_ = 0;
+  Int128 raw_ = 0;
 };
 
 }  // namespace akash::core
