@@ -39,6 +39,9 @@ class Fetcher {
  public:
   virtual ~Fetcher() = default;
   virtual Result<Response> Get(const Request& request) noexcept = 0;
+  // Makes the transfer in progress and every later one fail promptly (shutdown). May be
+  // called from any thread. Default: nothing to abort.
+  virtual void Abort() noexcept {}
 };
 
 // Turns a non-2xx response into the Error the poll reports, with a safe message naming the
