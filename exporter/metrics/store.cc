@@ -1,1 +1,120 @@
-// Placeholder until the implementation lands.
+#include "exporter/metrics/store.h"
+
+namespace akash::metrics {
+
+Store::Store(const core::Clock& clock) : clock_(clock) {
+  reload_.last_success = clock_.Now();
+}
+
+Store::Slot* Store::Find(const SourceKey& key) {
+  auto it = slots_.find(key);
+  return it == slots_.end() ? nullptr : &it->second;
+}
+
+void Store::Configure(const std::map<SourceKey, std::chrono::milliseconds>& wanted) {
+  std::lock_guard lock(mu_);
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    it = wanted.count(it->first) ? std::next(it) : slots_.erase(it);
+  }
+  for (const auto& [key, staleness] : wanted) slots_[key].max_staleness = staleness;
+  ++generation_;
+}
+
+void Store::RecordAttemptStart(const SourceKey& key) {
+  std::lock_guard lock(mu_);
+  if (Slot* s = Find(key)) {
+    s->last_attempt = clock_.Now();
+    ++generation_;
+  }
+}
+
+void Store::RecordRequest(const SourceKey& key, const std::string& code) {
+  std::lock_guard lock(mu_);
+  if (Slot* s = Find(key)) {
+    ++s->requests_by_code[code];
+    ++generation_;
+  }
+}
+
+void Store::PublishSuccess(const SourceKey& key, std::shared_ptr<const Families> families,
+                           std::uint64_t series_dropped,
+                           std::chrono::duration<double> poll_duration) {
+  std::lock_guard lock(mu_);
+  Slot* s = Find(key);
+  if (!s) return;  // the slot was removed by a reload while this poll ran
+  s->snapshot = std::move(families);
+  s->up = true;
+  s->ever_succeeded = true;
+  s->last_success = clock_.Now();
+  s->last_success_steady = clock_.Steady();
+  s->poll_duration_seconds = poll_duration.count();
+  s->series_dropped += series_dropped;
+  s->last_error_reason.reset();
+  s->last_error.clear();
+  ++generation_;
+}
+
+void Store::PublishFailure(const SourceKey& key, const core::Error& error,
+                           std::chrono::duration<double> poll_duration) {
+  std::lock_guard lock(mu_);
+  Slot* s = Find(key);
+  if (!s) return;
+  s->up = false;
+  s->poll_duration_seconds = poll_duration.count();
+  ++s->errors_by_reason[static_cast<std::size_t>(error.reason)];
+  s->last_error_reason = error.reason;
+  s->last_error = error.message;
+  ++generation_;
+}
+
+void Store::RecordReload(bool ok) {
+  std::lock_guard lock(mu_);
+  reload_.last_successful = ok;
+  if (ok) reload_.last_success = clock_.Now();
+  ++generation_;
+}
+
+std::vector<SourceStatus> Store::Statuses() const {
+  const auto now_steady = clock_.Steady();
+  std::lock_guard lock(mu_);
+  std::vector<SourceStatus> out;
+  out.reserve(slots_.size());
+  for (const auto& [key, s] : slots_) {
+    SourceStatus st;
+    st.key = key;
+    st.up = s.up;
+    st.stale = !s.last_success_steady || now_steady - *s.last_success_steady > s.max_staleness;
+    st.last_success = s.last_success;
+    st.last_attempt = s.last_attempt;
+    st.poll_duration_seconds = s.poll_duration_seconds;
+    st.requests_by_code = s.requests_by_code;
+    st.errors_by_reason = s.errors_by_reason;
+    st.series_dropped = s.series_dropped;
+    st.last_error_reason = s.last_error_reason;
+    st.last_error = s.last_error;
+    st.max_staleness = s.max_staleness;
+    if (!st.stale) st.snapshot = s.snapshot;
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+bool Store::AllSucceededOnce() const {
+  std::lock_guard lock(mu_);
+  for (const auto& [key, s] : slots_) {
+    if (!s.ever_succeeded) return false;
+  }
+  return true;
+}
+
+std::uint64_t Store::generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+Store::ReloadState Store::reload_state() const {
+  std::lock_guard lock(mu_);
+  return reload_;
+}
+
+}  // namespace akash::metrics

@@ -1,0 +1,249 @@
+#include "exporter/metrics/exposition.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "exporter/metrics/process_metrics.h"
+#include "exporter/metrics/text_format.h"
+
+#ifndef AKASH_VERSION
+#define AKASH_VERSION "0.0.0"
+#endif
+#ifndef AKASH_REVISION
+#define AKASH_REVISION "unknown"
+#endif
+
+namespace akash::metrics {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+double Seconds(const std::optional<std::chrono::system_clock::time_point>& t) {
+  if (!t) return 0;
+  return std::chrono::duration<double>(t->time_since_epoch()).count();
+}
+
+class SelfFamily {
+ public:
+  SelfFamily(std::string name, std::string help, MetricType type) {
+    f_.name = std::move(name);
+    f_.help = std::move(help);
+    f_.type = type;
+  }
+  void Add(std::initializer_list<std::pair<const char*, std::string>> labels, double v) {
+    ClientMetric m;
+    for (const auto& [k, val] : labels) m.label.push_back({k, val});
+    if (f_.type == MetricType::Counter) {
+      m.counter.value = v;
+    } else {
+      m.gauge.value = v;
+    }
+    f_.metric.push_back(std::move(m));
+  }
+  MetricFamily Take() { return std::move(f_); }
+
+ private:
+  MetricFamily f_;
+};
+
+void AppendSelfFamilies(const Store& store, const BuildInfo& build,
+                        const std::vector<SourceStatus>& statuses, Families& out) {
+  SelfFamily info("akash_exporter_build_info",
+                  "A metric with a constant '1' value labeled by version, revision and compiler "
+                  "of akash_exporter.",
+                  MetricType::Gauge);
+  info.Add({{"version", build.version}, {"revision", build.revision}, {"compiler", build.compiler}},
+           1);
+  out.push_back(info.Take());
+
+  SelfFamily up("akash_exporter_source_up",
+                "1 when the last poll of the source succeeded and its data is within max_staleness, "
+                "else 0.",
+                MetricType::Gauge);
+  SelfFamily last_success("akash_exporter_source_last_success_timestamp_seconds",
+                          "Unix time of the last successful poll of the source (0 if never).",
+                          MetricType::Gauge);
+  SelfFamily last_attempt("akash_exporter_source_last_attempt_timestamp_seconds",
+                          "Unix time the last poll of the source started (0 if never).",
+                          MetricType::Gauge);
+  SelfFamily duration("akash_exporter_source_poll_duration_seconds",
+                      "Wall time the last poll of the source took, retries included.",
+                      MetricType::Gauge);
+  SelfFamily requests("akash_exporter_source_requests_total",
+                      "Upstream HTTP requests made by the source, by HTTP status code (or 'error' "
+                      "when no response arrived).",
+                      MetricType::Counter);
+  SelfFamily errors("akash_exporter_source_errors_total",
+                    "Failed polls of the source by reason.", MetricType::Counter);
+  std::map<std::string, std::uint64_t> dropped_by_source;
+  for (const auto& s : statuses) {
+    const auto& src = s.key.source;
+    const auto& tgt = s.key.target;
+    up.Add({{"source", src}, {"target", tgt}}, s.up && !s.stale ? 1 : 0);
+    last_success.Add({{"source", src}, {"target", tgt}}, Seconds(s.last_success));
+    last_attempt.Add({{"source", src}, {"target", tgt}}, Seconds(s.last_attempt));
+    duration.Add({{"source", src}, {"target", tgt}}, s.poll_duration_seconds);
+    for (const auto& [code, n] : s.requests_by_code) {
+      requests.Add({{"source", src}, {"target", tgt}, {"code", code}}, static_cast<double>(n));
+    }
+    for (std::size_t i = 0; i < kReasonCount; ++i) {
+      errors.Add({{"source", src},
+                  {"target", tgt},
+                  {"reason", std::string(core::ToString(core::kAllErrorReasons[i]))}},
+                 static_cast<double>(s.errors_by_reason[i]));
+    }
+    dropped_by_source[src] += s.series_dropped;
+  }
+  out.push_back(up.Take());
+  out.push_back(last_success.Take());
+  out.push_back(last_attempt.Take());
+  out.push_back(duration.Take());
+  auto req = requests.Take();
+  if (!req.metric.empty()) out.push_back(std::move(req));
+  out.push_back(errors.Take());
+  SelfFamily dropped("akash_exporter_series_dropped_total",
+                     "Series a source left out because of a cardinality cap.",
+                     MetricType::Counter);
+  for (const auto& [src, n] : dropped_by_source) dropped.Add({{"source", src}}, static_cast<double>(n));
+  auto dropped_family = dropped.Take();
+  if (!dropped_family.metric.empty()) out.push_back(std::move(dropped_family));
+
+  const auto reload = store.reload_state();
+  SelfFamily reload_ok("akash_exporter_config_last_reload_successful",
+                       "1 when the last configuration reload succeeded (or none was attempted).",
+                       MetricType::Gauge);
+  reload_ok.Add({}, reload.last_successful ? 1 : 0);
+  out.push_back(reload_ok.Take());
+  SelfFamily reload_ts("akash_exporter_config_last_reload_success_timestamp_seconds",
+                       "Unix time the configuration was last loaded successfully.",
+                       MetricType::Gauge);
+  reload_ts.Add({}, Seconds(reload.last_success));
+  out.push_back(reload_ts.Take());
+}
+
+}  // namespace
+
+BuildInfo CurrentBuildInfo() {
+  BuildInfo b;
+  b.version = AKASH_VERSION;
+  b.revision = AKASH_REVISION;
+#if defined(__clang__)
+  b.compiler = "clang-" __clang_version__;
+#elif defined(__GNUC__)
+  b.compiler = "gcc-" __VERSION__;
+#else
+  b.compiler = "unknown";
+#endif
+  return b;
+}
+
+Exposition::Exposition(const Store& store, ExpositionOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Families Exposition::Collect() const {
+  const auto statuses = store_.Statuses();
+  // Merge families of the same name across sources (e.g. several providers).
+  std::map<std::string, MetricFamily> merged;
+  for (const auto& s : statuses) {
+    if (!s.snapshot) continue;  // never succeeded, or withdrawn after max_staleness
+    for (const auto& f : *s.snapshot) {
+      auto [it, inserted] = merged.try_emplace(f.name, f);
+      if (!inserted) {
+        it->second.metric.insert(it->second.metric.end(), f.metric.begin(), f.metric.end());
+      }
+    }
+  }
+  Families out;
+  out.reserve(merged.size() + 16);
+  for (auto& [name, f] : merged) out.push_back(std::move(f));
+  AppendSelfFamilies(store_, options_.build, statuses, out);
+  if (options_.exporter_metrics) AppendProcessFamilies(out);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
+  return out;
+}
+
+std::shared_ptr<const std::string> Exposition::Get(bool gzip) {
+  const auto generation = store_.generation();
+  const auto now = store_.clock().Steady();
+  std::lock_guard lock(mu_);
+  if (!plain_ || generation != cached_generation_ || now - cached_at_ > options_.max_cache_age) {
+    plain_ = std::make_shared<const std::string>(Serialize(Collect()));
+    gzip_.reset();
+    cached_generation_ = generation;
+    cached_at_ = now;
+    ++renders_;
+  }
+  if (!gzip) return plain_;
+  if (!gzip_) gzip_ = std::make_shared<const std::string>(Gzip(*plain_));
+  return gzip_;
+}
+
+std::uint64_t Exposition::renders() const {
+  std::lock_guard lock(mu_);
+  return renders_;
+}
+
+std::string Gzip(const std::string& data, int level) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out;
+  out.resize(deflateBound(&zs, static_cast<uLong>(data.size())) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(zs.total_out);
+  return out;
+}
+
+bool AcceptsGzip(std::string_view header) {
+  // Tokens are comma-separated, each "coding[;q=value]"; q=0 means "not acceptable".
+  std::size_t pos = 0;
+  while (pos <= header.size()) {
+    auto end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view token = header.substr(pos, end - pos);
+    pos = end + 1;
+    auto trim = [](std::string_view s) {
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+      return s;
+    };
+    std::string_view coding = token;
+    std::string_view params;
+    if (auto semi = token.find(';'); semi != std::string_view::npos) {
+      coding = token.substr(0, semi);
+      params = token.substr(semi + 1);
+    }
+    coding = trim(coding);
+    std::string lower(coding);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != "gzip" && lower != "x-gzip" && lower != "*") continue;
+    params = trim(params);
+    if (params.size() >= 2 && (params[0] == 'q' || params[0] == 'Q') && params[1] == '=') {
+      const std::string q(trim(params.substr(2)));
+      try {
+        if (std::stod(q) <= 0) return false;
+      } catch (...) {
+        return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace akash::metrics

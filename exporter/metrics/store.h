@@ -1,0 +1,111 @@
+#pragma once
+// The snapshot store: one slot per (source, target) holding the last good snapshot of that
+// source and its status, plus the exporter-wide reload state.
+//
+// Pollers publish whole immutable snapshots (shared_ptr<const ...>), so a scrape copies a few
+// pointers under the mutex and renders outside it; the mutex is never held across I/O or a
+// render. Every change bumps generation(), which the exposition cache keys on.
+//
+// Thread-safety: every method is safe from any thread.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <prometheus/metric_family.h>
+
+#include "exporter/core/clock.h"
+#include "exporter/core/error.h"
+
+namespace akash::metrics {
+
+struct SourceKey {
+  std::string source;
+  std::string target;
+  friend auto operator<=>(const SourceKey&, const SourceKey&) = default;
+};
+
+using Families = std::vector<prometheus::MetricFamily>;
+
+inline constexpr std::size_t kReasonCount = std::size(core::kAllErrorReasons);
+
+// A copy of one slot's status, for the landing page, /-/ready and the self-metrics.
+struct SourceStatus {
+  SourceKey key;
+  bool up = false;
+  bool stale = false;  // last success older than max_staleness (or never)
+  std::optional<std::chrono::system_clock::time_point> last_success;
+  std::optional<std::chrono::system_clock::time_point> last_attempt;
+  double poll_duration_seconds = 0;
+  std::map<std::string, std::uint64_t> requests_by_code;
+  std::array<std::uint64_t, kReasonCount> errors_by_reason{};
+  std::uint64_t series_dropped = 0;
+  std::optional<core::ErrorReason> last_error_reason;
+  std::string last_error;  // safe to show (never contains secrets)
+  std::chrono::milliseconds max_staleness{0};
+  std::shared_ptr<const Families> snapshot;  // null when withdrawn (stale) or never succeeded
+};
+
+class Store {
+ public:
+  explicit Store(const core::Clock& clock);
+
+  // Makes the store hold exactly these slots: new ones start empty and down, existing ones
+  // keep their snapshot and counters (a reload does not blank the metrics), others are dropped.
+  void Configure(const std::map<SourceKey, std::chrono::milliseconds>& slots_with_max_staleness);
+
+  void RecordAttemptStart(const SourceKey& key);
+  void RecordRequest(const SourceKey& key, const std::string& code);
+  void PublishSuccess(const SourceKey& key, std::shared_ptr<const Families> families,
+                      std::uint64_t series_dropped, std::chrono::duration<double> poll_duration);
+  void PublishFailure(const SourceKey& key, const core::Error& error,
+                      std::chrono::duration<double> poll_duration);
+
+  void RecordReload(bool ok);
+
+  std::vector<SourceStatus> Statuses() const;
+  // True when every configured slot has succeeded at least once (/-/ready).
+  bool AllSucceededOnce() const;
+  std::uint64_t generation() const;
+
+  struct ReloadState {
+    bool last_successful = true;
+    std::optional<std::chrono::system_clock::time_point> last_success;
+  };
+  ReloadState reload_state() const;
+
+  const core::Clock& clock() const { return clock_; }
+
+ private:
+  struct Slot {
+    std::chrono::milliseconds max_staleness{0};
+    std::shared_ptr<const Families> snapshot;
+    bool up = false;
+    bool ever_succeeded = false;
+    std::optional<std::chrono::system_clock::time_point> last_success;
+    std::optional<std::chrono::steady_clock::time_point> last_success_steady;
+    std::optional<std::chrono::system_clock::time_point> last_attempt;
+    double poll_duration_seconds = 0;
+    std::map<std::string, std::uint64_t> requests_by_code;
+    std::array<std::uint64_t, kReasonCount> errors_by_reason{};
+    std::uint64_t series_dropped = 0;
+    std::optional<core::ErrorReason> last_error_reason;
+    std::string last_error;
+  };
+  Slot* Find(const SourceKey& key);
+
+  const core::Clock& clock_;
+  mutable std::mutex mu_;
+  std::map<SourceKey, Slot> slots_;
+  std::uint64_t generation_ = 1;
+  ReloadState reload_;
+};
+
+}  // namespace akash::metrics

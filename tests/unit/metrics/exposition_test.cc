@@ -1,0 +1,189 @@
+#include "exporter/metrics/exposition.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "exporter/metrics/text_format.h"
+
+namespace akash::metrics {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string Gunzip(const std::string& in) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  std::string out;
+  char buf[16384];
+  int rc;
+  do {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - zs.avail_out);
+  } while (rc == Z_OK);
+  inflateEnd(&zs);
+  EXPECT_EQ(rc, Z_STREAM_END);
+  return out;
+}
+
+prometheus::MetricFamily Family(const std::string& name, const std::string& help,
+                                prometheus::MetricType type,
+                                std::vector<std::pair<std::vector<prometheus::ClientMetric::Label>,
+                                                      double>> series) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = type;
+  for (auto& [labels, v] : series) {
+    prometheus::ClientMetric m;
+    m.label = labels;
+    if (type == prometheus::MetricType::Counter) {
+      m.counter.value = v;
+    } else {
+      m.gauge.value = v;
+    }
+    f.metric.push_back(m);
+  }
+  return f;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ExpositionTest : public ::testing::Test {
+ protected:
+  ExpositionOptions Options() {
+    ExpositionOptions o;
+    o.exporter_metrics = false;
+    o.build = BuildInfo{"1.2.3", "abcdef", "gcc-test"};
+    return o;
+  }
+  core::ManualClock clock_{std::chrono::system_clock::time_point{1'700'000'000s}};
+  Store store_{clock_};
+};
+
+TEST(TextFormat, EscapesHelpAndLabelValues) {
+  auto f = Family("m", "back\\slash\nnew \"quote\"", prometheus::MetricType::Gauge,
+                  {{{{"l", "a\"b\\c\nd"}}, 1.5}});
+  EXPECT_EQ(Serialize({f}),
+            "# HELP m back\\\\slash\\nnew \"quote\"\n# TYPE m gauge\nm{l=\"a\\\"b\\\\c\\nd\"} 1.5\n");
+}
+
+TEST(TextFormat, SpecialValues) {
+  std::string s;
+  AppendValue(s, std::numeric_limits<double>::quiet_NaN());
+  s += ' ';
+  AppendValue(s, std::numeric_limits<double>::infinity());
+  s += ' ';
+  AppendValue(s, -std::numeric_limits<double>::infinity());
+  s += ' ';
+  AppendValue(s, 1e21);
+  s += ' ';
+  AppendValue(s, 0.1);
+  EXPECT_EQ(s, "NaN +Inf -Inf 1e+21 0.1");
+  s.clear();
+  AppendValue(s, 1700000000);
+  EXPECT_EQ(s, "1700000000");
+}
+
+TEST_F(ExpositionTest, MatchesGoldenFile) {
+  const SourceKey a{"provider_dashboard", "akash1aaa"};
+  const SourceKey b{"provider_dashboard", "akash1bbb"};
+  const SourceKey m{"market", ""};
+  store_.Configure({{a, 600s}, {b, 600s}, {m, 900s}});
+  store_.PublishSuccess(
+      a,
+      std::make_shared<const Families>(Families{Family(
+          "akash_provider_earned_akt_total", "Lifetime gross earnings in AKT.",
+          prometheus::MetricType::Counter, {{{{"provider", "akash1aaa"}}, 198.821549899183}})}),
+      0, 0.25s);
+  store_.PublishSuccess(
+      b,
+      std::make_shared<const Families>(Families{Family(
+          "akash_provider_earned_akt_total", "Lifetime gross earnings in AKT.",
+          prometheus::MetricType::Counter, {{{{"provider", "akash1bbb"}}, 5}})}),
+      0, 0.5s);
+  store_.RecordRequest(a, "200");
+  store_.RecordRequest(a, "200");
+  store_.RecordRequest(m, "error");
+  store_.PublishFailure(m, core::Error{core::ErrorReason::kTimeout, "t", std::nullopt}, 20s);
+  Exposition exp(store_, Options());
+  const std::string golden = ReadFile(std::string(AKASH_GOLDEN_DIR) + "/exposition_basic.prom");
+  EXPECT_EQ(*exp.Get(false), golden);
+}
+
+TEST_F(ExpositionTest, StaleSourceIsWithdrawnButSelfMetricsRemain) {
+  const SourceKey a{"market", ""};
+  store_.Configure({{a, 60s}});
+  store_.PublishSuccess(a, std::make_shared<const Families>(Families{Family(
+                               "akash_akt_price_usd", "p", prometheus::MetricType::Gauge,
+                               {{{}, 3.21}})}),
+                        0, 0s);
+  Exposition exp(store_, Options());
+  EXPECT_NE(exp.Get(false)->find("akash_akt_price_usd 3.21"), std::string::npos);
+  clock_.Advance(61s);
+  const auto body = *exp.Get(false);
+  EXPECT_EQ(body.find("akash_akt_price_usd"), std::string::npos);
+  EXPECT_NE(body.find("akash_exporter_source_up{source=\"market\",target=\"\"} 0"),
+            std::string::npos);
+}
+
+TEST_F(ExpositionTest, GzipRoundTrip) {
+  Exposition exp(store_, Options());
+  const auto plain = exp.Get(false);
+  const auto gz = exp.Get(true);
+  ASSERT_GE(gz->size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>((*gz)[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>((*gz)[1]), 0x8b);
+  EXPECT_EQ(Gunzip(*gz), *plain);
+}
+
+TEST_F(ExpositionTest, CachesUntilChangeOrMaxAge) {
+  auto opts = Options();
+  opts.max_cache_age = 1h;
+  Exposition exp(store_, opts);
+  const auto first = exp.Get(false);
+  const auto second = exp.Get(false);
+  EXPECT_EQ(first.get(), second.get()) << "unchanged store: the same buffer is served";
+  EXPECT_EQ(exp.renders(), 1u);
+  store_.RecordReload(false);
+  const auto third = exp.Get(false);
+  EXPECT_NE(third.get(), first.get());
+  EXPECT_EQ(exp.renders(), 2u);
+  EXPECT_NE(third->find("akash_exporter_config_last_reload_successful 0"), std::string::npos);
+}
+
+TEST_F(ExpositionTest, ProcessMetricsToggle) {
+  auto with = Options();
+  with.exporter_metrics = true;
+  Exposition on(store_, with);
+  Exposition off(store_, Options());
+  EXPECT_NE(on.Get(false)->find("process_resident_memory_bytes "), std::string::npos);
+  EXPECT_NE(on.Get(false)->find("process_open_fds "), std::string::npos);
+  EXPECT_EQ(off.Get(false)->find("process_"), std::string::npos);
+  EXPECT_NE(off.Get(false)->find("akash_exporter_build_info{"), std::string::npos);
+}
+
+TEST(AcceptsGzip, Negotiation) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=1.0, *;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("GZIP"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("br, deflate"));
+}
+
+}  // namespace
+}  // namespace akash::metrics
