@@ -24,16 +24,16 @@ prometheus::MetricFamily FamilyBuilder::Build() && { return std::move(family_); 
 
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help, const Labels& labels,
                                      double value) {
-  return FamilyBuilder(std::move(name), std::move(help), prometheus::MetricType::Gauge)
-      .Add(labels, value)
-      .Build();
+  FamilyBuilder builder(std::move(name), std::move(help), prometheus::MetricType::Gauge);
+  builder.Add(labels, value);
+  return std::move(builder).Build();
 }
 
 prometheus::MetricFamily CounterFamily(std::string name, std::string help, const Labels& labels,
                                        double value) {
-  return FamilyBuilder(std::move(name), std::move(help), prometheus::MetricType::Counter)
-      .Add(labels, value)
-      .Build();
+  FamilyBuilder builder(std::move(name), std::move(help), prometheus::MetricType::Counter);
+  builder.Add(labels, value);
+  return std::move(builder).Build();
 }
 
 }  // namespace akash::collectors
