@@ -33,6 +33,7 @@ inline constexpr const char* kAllSources[] = {kSourceProviderDashboard, kSourceP
                                               kSourceTenantUsage,       kSourceTenantBilling};
 
 struct SourceSettings {
+  bool enabled = true;  // `enabled: false` switches the source off for every target
   std::chrono::milliseconds interval{60'000};
   std::chrono::milliseconds timeout{20'000};
   std::chrono::milliseconds max_staleness{180'000};  // default: 3 × interval
@@ -53,11 +54,15 @@ struct TakeRateRegime {
 struct ProviderTarget {
   std::string address;
   Secret earnings_api_key;  // empty: use the public Console route
+  // Where the key came from, for --config.check ("file /path", "env NAME"); never the key.
+  std::string earnings_api_key_origin;
 };
 
 struct TenantTarget {
   std::string address;      // may be empty when console_api_key is set (resolved at runtime)
   Secret console_api_key;   // empty: tenant_billing is off for this tenant
+  // Where the key came from, for --config.check ("file /path", "env NAME"); never the key.
+  std::string console_api_key_origin;
 };
 
 struct Endpoints {
@@ -109,7 +114,10 @@ Config ParseConfig(const std::string& yaml_text, const std::string& path, const 
 // Which (source, target) pairs this config enables, for --config.check and the scheduler.
 struct PlannedSource {
   std::string source;
-  std::string target;  // provider/account address, "" for market
+  // Provider/account address, "" for market. A tenant configured with only a Console key has
+  // no address until it is resolved at runtime; its target is then "tenants[I]" (I = 0-based
+  // index in the config), which can never be mistaken for an address and never holds the key.
+  std::string target;
 };
 std::vector<PlannedSource> PlanSources(const Config& config);
 

@@ -1,0 +1,897 @@
+#include "exporter/core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <span>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace akash::core {
+namespace {
+
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+constexpr milliseconds kDefaultTimeout{20'000};
+constexpr int kDefaultStalenessFactor = 3;
+// Keeps interval × 3 plus a wall-clock time point far from overflowing nanosecond clocks.
+constexpr milliseconds kMaxDuration{365LL * 24 * 3600 * 1000};
+constexpr std::uint32_t kMinPageLimit = 1;
+constexpr std::uint32_t kMaxPageLimit = 10'000;
+constexpr std::uint32_t kMaxMaxLeaseSeries = 1'000'000;
+// A key file is a few dozen bytes; the cap stops a mistyped path (a log, /dev/zero) early.
+constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+constexpr std::size_t kMaxConfigFileBytes = 16 * 1024 * 1024;
+constexpr const char* kCredentialsDirectoryEnv = "CREDENTIALS_DIRECTORY";
+constexpr const char* kEarningsKeyFormat = "akash_ followed by 64 lowercase hex digits";
+constexpr const char* kConsoleKeyFormat = "ac.sk.<env>.<key>";
+
+// ---------------------------------------------------------------------------------------------
+// Addresses: bech32 (BIP-173) with the "akash" human-readable part.
+
+constexpr std::string_view kBech32Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+constexpr std::string_view kAkashHrp = "akash";
+constexpr std::size_t kMinAddressLength = 39;
+constexpr std::size_t kMaxAddressLength = 90;
+
+std::uint32_t Bech32Polymod(const std::vector<std::uint8_t>& values) {
+  constexpr std::array<std::uint32_t, 5> kGenerator = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
+                                                       0x3d4233dd, 0x2a1462b3};
+  std::uint32_t chk = 1;
+  for (std::uint8_t v : values) {
+    const std::uint32_t top = chk >> 25;
+    chk = ((chk & 0x1ffffff) << 5) ^ v;
+    for (int i = 0; i < 5; ++i) {
+      if ((top >> i) & 1) chk ^= kGenerator[i];
+    }
+  }
+  return chk;
+}
+
+// Returns the reason an address is invalid, or nullopt when it is a well-formed akash address.
+std::optional<std::string> CheckAkashAddress(std::string_view address) {
+  const std::string prefix = std::string(kAkashHrp) + "1";
+  if (address.substr(0, prefix.size()) != prefix) {
+    return "must start with \"akash1\"";
+  }
+  if (address.size() < kMinAddressLength || address.size() > kMaxAddressLength) {
+    return "has " + std::to_string(address.size()) + " characters, expected " +
+           std::to_string(kMinAddressLength) + " to " + std::to_string(kMaxAddressLength);
+  }
+  std::vector<std::uint8_t> values;
+  for (char c : kAkashHrp) values.push_back(static_cast<std::uint8_t>(c) >> 5);
+  values.push_back(0);
+  for (char c : kAkashHrp) values.push_back(static_cast<std::uint8_t>(c) & 31);
+  for (char c : address.substr(prefix.size())) {
+    if (c >= 'A' && c <= 'Z') return std::string("must be lowercase");
+    const auto pos = kBech32Charset.find(c);
+    if (pos == std::string_view::npos) {
+      return std::string("contains '") + c + "', which is not a bech32 character";
+    }
+    values.push_back(static_cast<std::uint8_t>(pos));
+  }
+  if (Bech32Polymod(values) != 1) return std::string("invalid checksum");
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys.
+
+bool IsEarningsKey(std::string_view key) {
+  constexpr std::string_view kPrefix = "akash_";
+  if (key.size() != kPrefix.size() + 64 || key.substr(0, kPrefix.size()) != kPrefix) return false;
+  return std::all_of(key.begin() + kPrefix.size(), key.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// Tolerant on purpose: the Console's key format has changed before. A key travels in an HTTP
+// header, so anything outside visible ASCII (a stray newline, a space) is refused.
+bool IsConsoleKey(std::string_view key) {
+  constexpr std::string_view kPrefix = "ac.sk.";
+  if (key.size() <= kPrefix.size() || key.substr(0, kPrefix.size()) != kPrefix) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// Someone pasting the key where its file or variable name belongs; the message must not echo it.
+bool LooksLikeKey(std::string_view text) {
+  return text.substr(0, 6) == "ac.sk." || IsEarningsKey(text);
+}
+
+std::string StripTrailingWhitespace(std::string s) {
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
+    s.pop_back();
+  }
+  return s;
+}
+
+bool IsEnvName(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durations: the Prometheus syntax, units in decreasing order, each at most once.
+
+struct DurationUnit {
+  std::string_view name;
+  std::int64_t ms;
+};
+constexpr std::array<DurationUnit, 7> kDurationUnits = {{{"y", 365LL * 86'400'000},
+                                                         {"w", 7LL * 86'400'000},
+                                                         {"d", 86'400'000},
+                                                         {"h", 3'600'000},
+                                                         {"m", 60'000},
+                                                         {"s", 1'000},
+                                                         {"ms", 1}}};
+
+enum class DurationParse { kOk, kGarbage, kNoUnit, kTooLong };
+
+DurationParse ParseDuration(std::string_view text, milliseconds& out) {
+  if (text.empty()) return DurationParse::kGarbage;
+  if (text == "0") {
+    out = milliseconds(0);
+    return DurationParse::kOk;
+  }
+  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return DurationParse::kNoUnit;
+  }
+  std::int64_t total = 0;
+  std::size_t next_unit = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::int64_t number = 0;
+    const std::size_t digits_start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (number > kMaxDuration.count()) return DurationParse::kTooLong;
+      number = number * 10 + (text[i] - '0');
+      ++i;
+    }
+    if (i == digits_start) return DurationParse::kGarbage;
+    const std::size_t unit_start = i;
+    while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
+    const std::string_view unit = text.substr(unit_start, i - unit_start);
+    std::size_t u = next_unit;
+    while (u < kDurationUnits.size() && kDurationUnits[u].name != unit) ++u;
+    if (u == kDurationUnits.size()) return DurationParse::kGarbage;
+    next_unit = u + 1;
+    if (number > kMaxDuration.count() / kDurationUnits[u].ms) return DurationParse::kTooLong;
+    total += number * kDurationUnits[u].ms;
+    if (total > kMaxDuration.count()) return DurationParse::kTooLong;
+  }
+  out = milliseconds(total);
+  return DurationParse::kOk;
+}
+
+// Shortest Prometheus-style rendering: 90000 → "1m30s", 0 → "0s".
+std::string FormatDuration(milliseconds d) {
+  if (d.count() == 0) return "0s";
+  std::string out;
+  std::int64_t rest = d.count();
+  for (const auto& unit : kDurationUnits) {
+    if (unit.name == "y" || unit.name == "w") continue;  // "14d" reads better than "2w"
+    if (rest >= unit.ms) {
+      out += std::to_string(rest / unit.ms);
+      out += unit.name;
+      rest %= unit.ms;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs.
+
+// Returns the reason a base URL is unusable, or nullopt.
+std::optional<std::string> CheckBaseUrl(std::string_view url) {
+  std::string_view rest;
+  if (url.substr(0, 7) == "http://") {
+    rest = url.substr(7);
+  } else if (url.substr(0, 8) == "https://") {
+    rest = url.substr(8);
+  } else {
+    return std::string("must start with http:// or https://");
+  }
+  if (std::any_of(url.begin(), url.end(), [](char c) { return c <= ' ' || c >= 0x7f; })) {
+    return std::string("contains whitespace or a non-ASCII character");
+  }
+  if (url.find_first_of("?#") != std::string_view::npos) {
+    return std::string("must not contain a query or fragment (it is a base URL)");
+  }
+  const std::string_view authority = rest.substr(0, rest.find('/'));
+  if (authority.find('@') != std::string_view::npos) {
+    // Credentials in a URL would end up in logs and on the landing page.
+    return std::string("must not contain user:password@ credentials");
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return std::string("has an unterminated IPv6 address");
+    port = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    if (!port.empty() && port.front() != ':') return std::string("has garbage after the host");
+    if (!port.empty()) port.remove_prefix(1);
+    if (host.size() <= 2) return std::string("has no host");
+  } else {
+    const auto colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      port = host.substr(colon + 1);
+      host = host.substr(0, colon);
+      if (port.empty()) return std::string("has an empty port");
+    }
+  }
+  if (host.empty()) return std::string("has no host");
+  if (!port.empty()) {
+    if (port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::string("has an invalid port");
+    }
+    const int value = std::stoi(std::string(port));
+    if (value < 1 || value > 65535) return std::string("has an invalid port");
+  }
+  return std::nullopt;
+}
+
+std::string StripTrailingSlashes(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parser: walks the YAML tree once, validating as it goes; the first error throws.
+
+using KeyList = std::span<const std::string_view>;
+
+constexpr std::string_view kTopLevelKeys[] = {"providers", "tenants", "endpoints", "sources",
+                                              "take_rates"};
+constexpr std::string_view kProviderKeys[] = {"address", "earnings_api_key_file",
+                                              "earnings_api_key_env"};
+constexpr std::string_view kTenantKeys[] = {"address", "console_api_key_file",
+                                            "console_api_key_env"};
+constexpr std::string_view kEndpointKeys[] = {"console_api", "provider_console_api", "chain_rest"};
+constexpr std::string_view kSourceKeys[] = {"enabled", "interval", "timeout", "max_staleness"};
+constexpr std::string_view kChainLeasesKeys[] = {
+    "enabled",    "interval",         "timeout",         "max_staleness",
+    "page_limit", "per_lease_series", "max_lease_series"};
+constexpr std::string_view kTakeRateKeys[] = {"until", "akt", "act"};
+
+struct KeySpec {
+  const char* file_key;
+  const char* env_key;
+  const char* label;  // for messages: "earnings API key"
+  bool (*valid)(std::string_view);
+  const char* format;
+};
+
+constexpr KeySpec kEarningsKeySpec = {"earnings_api_key_file", "earnings_api_key_env",
+                                      "earnings API key", IsEarningsKey, kEarningsKeyFormat};
+constexpr KeySpec kConsoleKeySpec = {"console_api_key_file", "console_api_key_env",
+                                     "Console API key", IsConsoleKey, kConsoleKeyFormat};
+
+class Parser {
+ public:
+  Parser(std::string path, const EnvLookup& env) : path_(std::move(path)), env_(env) {
+    if (!path_.empty()) base_dir_ = fs::path(path_).parent_path();
+  }
+
+  Config Parse(const std::string& text) {
+    std::vector<YAML::Node> documents;
+    try {
+      documents = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(path_, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg);
+    }
+    if (documents.size() > 1) {
+      Fail(documents[1], "more than one YAML document; the config is a single document");
+    }
+    Config config;
+    config.path = path_;
+    config.take_rates = DefaultTakeRates();
+    for (const char* source : kAllSources) config.sources[source] = DefaultSourceSettings(source);
+    if (documents.empty() || documents[0].IsNull()) return config;  // empty file: defaults
+
+    const YAML::Node& root = documents[0];
+    if (!root.IsMap()) Fail(root, "the config must be a mapping of top-level keys");
+    CheckKeys(root, kTopLevelKeys, "the top level");
+    if (const auto node = root["providers"]; IsPresent(node)) ParseProviders(node, config);
+    if (const auto node = root["tenants"]; IsPresent(node)) ParseTenants(node, config);
+    if (const auto node = root["endpoints"]; IsPresent(node)) ParseEndpoints(node, config);
+    if (const auto node = root["sources"]; IsPresent(node)) ParseSources(node, config);
+    if (const auto node = root["take_rates"]; IsPresent(node)) ParseTakeRates(node, config);
+    return config;
+  }
+
+ private:
+  // An absent key and an explicit null ("providers:" with every entry commented out) both mean
+  // "use the default".
+  static bool IsPresent(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
+
+  static int LineOf(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? 0 : mark.line + 1;
+  }
+
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& reason) const {
+    throw ConfigError(path_, LineOf(at), reason);
+  }
+
+  // Rejects keys outside `allowed` and repeated keys; yaml-cpp accepts both silently.
+  void CheckKeys(const YAML::Node& map, KeyList allowed, const std::string& where) const {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+      const YAML::Node& key = entry.first;
+      if (!key.IsScalar()) Fail(key, "keys in " + where + " must be plain names");
+      const std::string& name = key.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        std::string reason = "unknown key \"" + name + "\" in " + where;
+        std::string_view suggestion;
+        std::size_t best = 3;  // suggest only close matches
+        for (std::string_view candidate : allowed) {
+          const std::size_t distance = EditDistance(name, candidate);
+          if (distance < best) {
+            best = distance;
+            suggestion = candidate;
+          }
+        }
+        if (!suggestion.empty()) {
+          reason += " (did you mean \"" + std::string(suggestion) + "\"?)";
+        } else {
+          reason += " (valid keys:";
+          for (std::string_view candidate : allowed) reason += " " + std::string(candidate);
+          reason += ")";
+        }
+        Fail(key, reason);
+      }
+      if (!seen.insert(name).second) Fail(key, "duplicate key \"" + name + "\" in " + where);
+    }
+  }
+
+  // The value of a key as text; `what` names it in messages.
+  std::string ScalarText(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) Fail(node, what + " must be a single value, not a list or mapping");
+    return node.Scalar();
+  }
+
+  std::string NonEmptyString(const YAML::Node& node, const std::string& what) const {
+    if (node.IsNull()) Fail(node, what + " is empty");
+    std::string text = ScalarText(node, what);
+    if (text.empty()) Fail(node, what + " is empty");
+    return text;
+  }
+
+  bool Bool(const YAML::Node& node, const std::string& what) const {
+    const std::string text = node.IsNull() ? "" : ScalarText(node, what);
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    Fail(node, what + " must be true or false, not \"" + text + "\"");
+  }
+
+  std::uint32_t UnsignedInRange(const YAML::Node& node, const std::string& what, std::uint32_t min,
+                                std::uint32_t max) const {
+    const std::string text = node.IsNull() ? "" : ScalarText(node, what);
+    const std::string range = std::to_string(min) + ".." + std::to_string(max);
+    if (text.empty() || text.size() > 10 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      Fail(node, what + " must be a whole number in " + range + ", not \"" + text + "\"");
+    }
+    const std::uint64_t value = std::stoull(text);
+    if (value < min || value > max) {
+      Fail(node, what + " must be in " + range + ", not " + text);
+    }
+    return static_cast<std::uint32_t>(value);
+  }
+
+  milliseconds PositiveDuration(const YAML::Node& node, const std::string& what) const {
+    const std::string text = node.IsNull() ? "" : ScalarText(node, what);
+    milliseconds value{0};
+    switch (ParseDuration(text, value)) {
+      case DurationParse::kOk:
+        break;
+      case DurationParse::kNoUnit:
+        Fail(node, what + " \"" + text + "\" needs a unit, e.g. " + text + "s");
+      case DurationParse::kTooLong:
+        Fail(node,
+             what + " \"" + text + "\" is too long (at most " + FormatDuration(kMaxDuration) + ")");
+      case DurationParse::kGarbage:
+        Fail(node,
+             what + " \"" + text + "\" is not a duration (examples: 500ms, 90s, 1m30s, 1h, 2d)");
+    }
+    if (value.count() <= 0) Fail(node, what + " must be greater than 0");
+    return value;
+  }
+
+  std::string Address(const YAML::Node& node, const std::string& what) const {
+    const std::string text = NonEmptyString(node, what);
+    if (const auto problem = CheckAkashAddress(text)) {
+      Fail(node, what + " \"" + text + "\" is not an akash address: " + *problem);
+    }
+    return text;
+  }
+
+  std::string Url(const YAML::Node& node, const std::string& what) const {
+    const std::string text = NonEmptyString(node, what);
+    if (const auto problem = CheckBaseUrl(text)) {
+      Fail(node, what + " \"" + text + "\" " + *problem);
+    }
+    return StripTrailingSlashes(text);
+  }
+
+  // Reads the key named by `spec` in `entry` from its file or environment variable. Messages
+  // name paths and variables, never the key text.
+  Secret ResolveKey(const YAML::Node& entry, const KeySpec& spec, const std::string& where,
+                    std::string& origin) const {
+    const YAML::Node file_node = entry[spec.file_key];
+    const YAML::Node env_node = entry[spec.env_key];
+    if (file_node.IsDefined() && env_node.IsDefined()) {
+      Fail(env_node, where + ": set at most one of " + spec.file_key + " and " + spec.env_key);
+    }
+    if (file_node.IsDefined()) return ReadKeyFile(file_node, spec, where, origin);
+    if (env_node.IsDefined()) return ReadKeyEnv(env_node, spec, where, origin);
+    return Secret();
+  }
+
+  Secret ReadKeyFile(const YAML::Node& node, const KeySpec& spec, const std::string& where,
+                     std::string& origin) const {
+    const std::string what = where + "." + spec.file_key;
+    const std::string text = NonEmptyString(node, what);
+    if (LooksLikeKey(text)) {
+      Fail(node, what + " must be the path of a file holding the key, not the key itself");
+    }
+    fs::path path(text);
+    if (path.is_relative() && !base_dir_.empty()) path = base_dir_ / path;
+    std::error_code ec;
+    std::string how = "file";
+    if (!fs::exists(path, ec)) {
+      // systemd LoadCredential: the service sees its credentials under $CREDENTIALS_DIRECTORY,
+      // whose name depends on the unit; the file name stays the same.
+      const auto credentials = env_(kCredentialsDirectoryEnv);
+      const fs::path candidate = credentials && !credentials->empty() && path.has_filename()
+                                     ? fs::path(*credentials) / path.filename()
+                                     : fs::path();
+      if (!candidate.empty() && fs::exists(candidate, ec)) {
+        path = candidate;
+        how = "credential";
+      } else {
+        std::string reason = what + ": key file " + path.string() + " does not exist";
+        if (!candidate.empty()) reason += " (nor " + candidate.string() + ")";
+        Fail(node, reason);
+      }
+    }
+    if (fs::is_directory(path, ec)) Fail(node, what + ": " + path.string() + " is a directory");
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+      Fail(node, what + ": cannot read key file " + path.string() + ": " + std::strerror(errno));
+    }
+    std::string content(kMaxKeyFileBytes + 1, '\0');
+    const std::size_t size = std::fread(content.data(), 1, content.size(), file);
+    const bool read_error = std::ferror(file) != 0;
+    const int read_errno = errno;
+    std::fclose(file);
+    if (read_error) {
+      Fail(node,
+           what + ": cannot read key file " + path.string() + ": " + std::strerror(read_errno));
+    }
+    if (size > kMaxKeyFileBytes) {
+      Fail(node, what + ": key file " + path.string() + " is larger than " +
+                     std::to_string(kMaxKeyFileBytes / 1024) + " KiB; is it the right file?");
+    }
+    content.resize(size);
+    content = StripTrailingWhitespace(std::move(content));
+    if (content.empty()) Fail(node, what + ": key file " + path.string() + " is empty");
+    if (!spec.valid(content)) {
+      Fail(node, what + ": key file " + path.string() + " does not hold a valid " + spec.label +
+                     " (expected " + spec.format + ")");
+    }
+    origin = how + " " + path.string();
+    return Secret(std::move(content));
+  }
+
+  Secret ReadKeyEnv(const YAML::Node& node, const KeySpec& spec, const std::string& where,
+                    std::string& origin) const {
+    const std::string what = where + "." + spec.env_key;
+    const std::string name = NonEmptyString(node, what);
+    if (LooksLikeKey(name)) {
+      Fail(node, what + " must name an environment variable holding the key, not be the key");
+    }
+    if (!IsEnvName(name)) {
+      Fail(node, what + " \"" + name + "\" is not a valid environment variable name");
+    }
+    const auto value = env_(name);
+    if (!value) Fail(node, what + ": environment variable " + name + " is not set");
+    std::string key = StripTrailingWhitespace(*value);
+    if (key.empty()) Fail(node, what + ": environment variable " + name + " is empty");
+    if (!spec.valid(key)) {
+      Fail(node, what + ": environment variable " + name + " does not hold a valid " + spec.label +
+                     " (expected " + spec.format + ")");
+    }
+    origin = "env " + name;
+    return Secret(std::move(key));
+  }
+
+  void ParseProviders(const YAML::Node& list, Config& config) const {
+    if (!list.IsSequence()) Fail(list, "providers must be a list of entries (- address: ...)");
+    std::map<std::string, int> lines_by_address;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& entry = list[i];
+      const std::string where = "providers[" + std::to_string(i) + "]";
+      if (!entry.IsMap()) Fail(entry, where + " must be a mapping with at least an address");
+      CheckKeys(entry, kProviderKeys, where);
+      if (!entry["address"].IsDefined()) Fail(entry, where + " has no address");
+      ProviderTarget provider;
+      provider.address = Address(entry["address"], where + ".address");
+      const auto [it, inserted] = lines_by_address.emplace(provider.address, LineOf(entry));
+      if (!inserted) {
+        Fail(entry["address"], where + ".address " + provider.address +
+                                   " is already listed (line " + std::to_string(it->second) + ")");
+      }
+      provider.earnings_api_key =
+          ResolveKey(entry, kEarningsKeySpec, where, provider.earnings_api_key_origin);
+      config.providers.push_back(std::move(provider));
+    }
+  }
+
+  void ParseTenants(const YAML::Node& list, Config& config) const {
+    if (!list.IsSequence()) Fail(list, "tenants must be a list of entries (- address: ...)");
+    std::map<std::string, int> lines_by_address;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& entry = list[i];
+      const std::string where = "tenants[" + std::to_string(i) + "]";
+      if (!entry.IsMap()) Fail(entry, where + " must be a mapping (address and/or a Console key)");
+      CheckKeys(entry, kTenantKeys, where);
+      TenantTarget tenant;
+      if (entry["address"].IsDefined()) {
+        tenant.address = Address(entry["address"], where + ".address");
+        const auto [it, inserted] = lines_by_address.emplace(tenant.address, LineOf(entry));
+        if (!inserted) {
+          Fail(entry["address"], where + ".address " + tenant.address +
+                                     " is already listed (line " + std::to_string(it->second) +
+                                     ")");
+        }
+      }
+      tenant.console_api_key =
+          ResolveKey(entry, kConsoleKeySpec, where, tenant.console_api_key_origin);
+      if (tenant.address.empty() && tenant.console_api_key.empty()) {
+        Fail(entry, where + " needs an address, a console_api_key_file or a console_api_key_env");
+      }
+      for (std::size_t j = 0; j < config.tenants.size(); ++j) {
+        if (!tenant.console_api_key.empty() &&
+            config.tenants[j].console_api_key == tenant.console_api_key) {
+          Fail(entry,
+               where + " uses the same Console API key as tenants[" + std::to_string(j) + "]");
+        }
+      }
+      config.tenants.push_back(std::move(tenant));
+    }
+  }
+
+  void ParseEndpoints(const YAML::Node& map, Config& config) const {
+    if (!map.IsMap()) Fail(map, "endpoints must be a mapping");
+    CheckKeys(map, kEndpointKeys, "endpoints");
+    Endpoints& endpoints = config.endpoints;
+    if (const auto node = map["console_api"]; node.IsDefined()) {
+      endpoints.console_api = Url(node, "endpoints.console_api");
+    }
+    if (const auto node = map["provider_console_api"]; node.IsDefined()) {
+      endpoints.provider_console_api = Url(node, "endpoints.provider_console_api");
+    }
+    if (const auto node = map["chain_rest"]; IsPresent(node)) {
+      if (node.IsSequence()) {
+        for (std::size_t i = 0; i < node.size(); ++i) {
+          endpoints.chain_rest.push_back(
+              Url(node[i], "endpoints.chain_rest[" + std::to_string(i) + "]"));
+        }
+      } else {
+        endpoints.chain_rest.push_back(Url(node, "endpoints.chain_rest"));
+      }
+    }
+  }
+
+  void ParseSources(const YAML::Node& map, Config& config) const {
+    if (!map.IsMap()) Fail(map, "sources must be a mapping of source name to settings");
+    static constexpr std::string_view kSourceNames[] = {kAllSources[0], kAllSources[1],
+                                                        kAllSources[2], kAllSources[3],
+                                                        kAllSources[4], kAllSources[5]};
+    static_assert(std::size(kSourceNames) == std::size(kAllSources));
+    CheckKeys(map, kSourceNames, "sources");
+    for (const auto& entry : map) {
+      const std::string name = entry.first.Scalar();
+      const YAML::Node& settings_node = entry.second;
+      const std::string where = "sources." + name;
+      SourceSettings& settings = config.sources[name];
+      if (settings_node.IsNull()) continue;  // "market:" alone keeps the defaults
+      if (!settings_node.IsMap()) Fail(settings_node, where + " must be a mapping of settings");
+      const bool chain = name == kSourceChainLeases;
+      CheckKeys(settings_node, chain ? KeyList(kChainLeasesKeys) : KeyList(kSourceKeys), where);
+
+      if (const auto n = settings_node["enabled"]; n.IsDefined()) {
+        settings.enabled = Bool(n, where + ".enabled");
+      }
+      if (const auto n = settings_node["interval"]; n.IsDefined()) {
+        settings.interval = PositiveDuration(n, where + ".interval");
+      }
+      const auto timeout_node = settings_node["timeout"];
+      if (timeout_node.IsDefined()) {
+        settings.timeout = PositiveDuration(timeout_node, where + ".timeout");
+        if (settings.timeout > settings.interval) {
+          Fail(timeout_node, where + ".timeout " + FormatDuration(settings.timeout) +
+                                 " is longer than the interval " +
+                                 FormatDuration(settings.interval));
+        }
+      } else {
+        settings.timeout = std::min(kDefaultTimeout, settings.interval);
+      }
+      const auto staleness_node = settings_node["max_staleness"];
+      if (staleness_node.IsDefined()) {
+        settings.max_staleness = PositiveDuration(staleness_node, where + ".max_staleness");
+        // Shorter than one interval would withdraw the series between two good polls.
+        if (settings.max_staleness < settings.interval) {
+          Fail(staleness_node, where + ".max_staleness " + FormatDuration(settings.max_staleness) +
+                                   " is shorter than the interval " +
+                                   FormatDuration(settings.interval));
+        }
+      } else {
+        settings.max_staleness = settings.interval * kDefaultStalenessFactor;
+      }
+      if (!chain) continue;
+      if (const auto n = settings_node["page_limit"]; n.IsDefined()) {
+        settings.page_limit =
+            UnsignedInRange(n, where + ".page_limit", kMinPageLimit, kMaxPageLimit);
+      }
+      if (const auto n = settings_node["per_lease_series"]; n.IsDefined()) {
+        settings.per_lease_series = Bool(n, where + ".per_lease_series");
+      }
+      if (const auto n = settings_node["max_lease_series"]; n.IsDefined()) {
+        settings.max_lease_series =
+            UnsignedInRange(n, where + ".max_lease_series", 0, kMaxMaxLeaseSeries);
+      }
+    }
+  }
+
+  Decimal Ratio(const YAML::Node& node, const std::string& what) const {
+    const std::string text = node.IsNull() ? "" : ScalarText(node, what);
+    const auto value = Decimal::Parse(text);
+    if (!value) Fail(node, what + " must be a number between 0 and 1, not \"" + text + "\"");
+    if (value->IsNegative() || *value > Decimal::FromInt(1)) {
+      Fail(node, what + " must be between 0 and 1 (a ratio: 0.2 means 20%), not " + text);
+    }
+    return *value;
+  }
+
+  void ParseTakeRates(const YAML::Node& list, Config& config) const {
+    if (!list.IsSequence() || list.size() == 0) {
+      Fail(list, "take_rates must be a non-empty list of {until, akt, act} entries");
+    }
+    std::vector<TakeRateRegime> regimes;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& entry = list[i];
+      const std::string where = "take_rates[" + std::to_string(i) + "]";
+      if (!entry.IsMap()) Fail(entry, where + " must be a mapping {until, akt, act}");
+      CheckKeys(entry, kTakeRateKeys, where);
+      const bool last = i + 1 == list.size();
+      TakeRateRegime regime;
+      const auto until = entry["until"];
+      if (until.IsDefined()) {
+        if (last) {
+          Fail(until, where +
+                          ": the last entry must not have until (it applies to every later "
+                          "day)");
+        }
+        const std::string text = until.IsNull() ? "" : ScalarText(until, where + ".until");
+        regime.until = Date::Parse(text);
+        if (!regime.until) {
+          Fail(until, where + ".until must be a date YYYY-MM-DD, not \"" + text + "\"");
+        }
+        if (!regimes.empty() && *regime.until <= *regimes.back().until) {
+          Fail(until, where + ".until " + regime.until->ToString() +
+                          " must be later than the previous entry's " +
+                          regimes.back().until->ToString());
+        }
+      } else if (!last) {
+        Fail(entry, where + " has no until; only the last entry may omit it");
+      }
+      for (const char* denom : {"akt", "act"}) {
+        const auto node = entry[denom];
+        if (!node.IsDefined()) Fail(entry, where + " has no " + denom + " rate");
+        (std::string_view(denom) == "akt" ? regime.akt : regime.act) =
+            Ratio(node, where + "." + denom);
+      }
+      regimes.push_back(regime);
+    }
+    config.take_rates = std::move(regimes);
+  }
+
+  std::string path_;
+  const EnvLookup& env_;
+  fs::path base_dir_;
+};
+
+std::string RatioText(const Decimal& d) { return d.ToString(); }
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, std::string reason)
+    : std::runtime_error((file.empty() ? std::string("<config>") : file) +
+                         (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + reason),
+      file_(std::move(file)),
+      line_(line),
+      reason_(std::move(reason)) {}
+
+std::vector<TakeRateRegime> DefaultTakeRates() {
+  return {
+      TakeRateRegime{Date::FromYmd(2026, 3, 21), *Decimal::Parse("0.02"), *Decimal::Parse("0.20")},
+      TakeRateRegime{std::nullopt, Decimal(), Decimal()},
+  };
+}
+
+SourceSettings DefaultSourceSettings(const std::string& source) {
+  static const std::map<std::string, milliseconds, std::less<>> kIntervals = {
+      {kSourceProviderDashboard, milliseconds(60'000)},
+      {kSourceProviderEarnings, milliseconds(3'600'000)},
+      {kSourceChainLeases, milliseconds(60'000)},
+      {kSourceMarket, milliseconds(300'000)},
+      {kSourceTenantUsage, milliseconds(600'000)},
+      {kSourceTenantBilling, milliseconds(600'000)},
+  };
+  const auto it = kIntervals.find(source);
+  if (it == kIntervals.end()) throw std::invalid_argument("unknown source: " + source);
+  SourceSettings settings;
+  settings.interval = it->second;
+  settings.timeout = std::min(kDefaultTimeout, settings.interval);
+  settings.max_staleness = settings.interval * kDefaultStalenessFactor;
+  return settings;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Config ParseConfig(const std::string& yaml_text, const std::string& path, const EnvLookup& env) {
+  return Parser(path, env).Parse(yaml_text);
+}
+
+Config LoadConfig(const std::string& path, const EnvLookup& env) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr)
+    throw ConfigError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+  std::string text;
+  std::array<char, 64 * 1024> buffer;
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) {
+    text.append(buffer.data(), n);
+    if (text.size() > kMaxConfigFileBytes) break;
+  }
+  const bool read_error = std::ferror(file) != 0;
+  const int read_errno = errno;
+  std::fclose(file);
+  if (read_error)
+    throw ConfigError(path, 0, std::string("cannot read: ") + std::strerror(read_errno));
+  if (text.size() > kMaxConfigFileBytes) {
+    throw ConfigError(path, 0, "larger than " + std::to_string(kMaxConfigFileBytes >> 20) + " MiB");
+  }
+  return ParseConfig(text, path, env);
+}
+
+std::vector<PlannedSource> PlanSources(const Config& config) {
+  std::vector<PlannedSource> plan;
+  const auto add = [&](const char* source, const std::string& target) {
+    if (config.source(source).enabled) plan.push_back(PlannedSource{source, target});
+  };
+  add(kSourceMarket, "");
+  for (const ProviderTarget& provider : config.providers) {
+    add(kSourceProviderDashboard, provider.address);
+    add(kSourceProviderEarnings, provider.address);
+    if (!config.endpoints.chain_rest.empty()) add(kSourceChainLeases, provider.address);
+  }
+  for (std::size_t i = 0; i < config.tenants.size(); ++i) {
+    const TenantTarget& tenant = config.tenants[i];
+    const std::string target =
+        tenant.address.empty() ? "tenants[" + std::to_string(i) + "]" : tenant.address;
+    add(kSourceTenantUsage, target);
+    if (!tenant.console_api_key.empty()) add(kSourceTenantBilling, target);
+  }
+  return plan;
+}
+
+std::string DescribeConfig(const Config& config) {
+  std::ostringstream out;
+  out << "config: " << (config.path.empty() ? "(built-in defaults)" : config.path) << "\n";
+  if (config.providers.empty() && config.tenants.empty()) {
+    out << "warning: no providers and no tenants configured; only the market source runs\n";
+  }
+  out << "providers: " << config.providers.size() << "\n";
+  for (const ProviderTarget& provider : config.providers) {
+    out << "  " << provider.address << "  earnings key: ";
+    if (provider.earnings_api_key.empty()) {
+      out << "not set (public Console route)\n";
+    } else {
+      out << "set (" << provider.earnings_api_key_origin << ")\n";
+    }
+  }
+  out << "tenants: " << config.tenants.size() << "\n";
+  for (std::size_t i = 0; i < config.tenants.size(); ++i) {
+    const TenantTarget& tenant = config.tenants[i];
+    out << "  "
+        << (tenant.address.empty()
+                ? "tenants[" + std::to_string(i) + "] (address resolved from the key at start)"
+                : tenant.address)
+        << "  console key: ";
+    if (tenant.console_api_key.empty()) {
+      out << "not set (tenant_billing off)\n";
+    } else {
+      out << "set (" << tenant.console_api_key_origin << ")\n";
+    }
+  }
+  out << "endpoints:\n";
+  out << "  console_api: " << config.endpoints.console_api << "\n";
+  out << "  provider_console_api: " << config.endpoints.provider_console_api << "\n";
+  out << "  chain_rest:";
+  if (config.endpoints.chain_rest.empty()) out << " none (chain_leases off)";
+  for (const std::string& url : config.endpoints.chain_rest) out << " " << url;
+  out << "\n";
+  out << "take rates:\n";
+  std::optional<Date> from;
+  for (const TakeRateRegime& regime : config.take_rates) {
+    out << "  ";
+    if (from) out << "from " << from->ToString() << " ";
+    if (regime.until) out << "until " << regime.until->ToString() << " (exclusive) ";
+    if (!from && !regime.until) out << "always ";
+    out << "akt " << RatioText(regime.akt) << ", act " << RatioText(regime.act) << "\n";
+    from = regime.until;
+  }
+  const std::vector<PlannedSource> plan = PlanSources(config);
+  out << "sources: " << plan.size() << " planned\n";
+  for (const PlannedSource& planned : plan) {
+    const SourceSettings& settings = config.source(planned.source);
+    out << "  " << planned.source << " target=\"" << planned.target << "\""
+        << " interval=" << FormatDuration(settings.interval)
+        << " timeout=" << FormatDuration(settings.timeout)
+        << " max_staleness=" << FormatDuration(settings.max_staleness);
+    if (planned.source == kSourceChainLeases) {
+      out << " page_limit=" << settings.page_limit
+          << " per_lease_series=" << (settings.per_lease_series ? "true" : "false")
+          << " max_lease_series=" << settings.max_lease_series;
+    }
+    out << "\n";
+  }
+  std::string disabled;
+  for (const char* source : kAllSources) {
+    if (!config.source(source).enabled) disabled += std::string(" ") + source;
+  }
+  if (!disabled.empty()) out << "disabled by config:" << disabled << "\n";
+  return out.str();
+}
+
+}  // namespace akash::core
