@@ -11,11 +11,12 @@
 // thread and makes the transfer in progress (and later ones) fail promptly with kTimeout, which
 // is how shutdown stays within its 2 s budget.
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "exporter/core/fetcher.h"
 

@@ -23,9 +23,9 @@
 namespace akash::http {
 
 struct ServerRequest {
-  std::string method;   // "GET", "POST", ...
-  std::string path;     // decoded path, no query
-  std::string query;    // raw query string, no '?'
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // decoded path, no query
+  std::string query;   // raw query string, no '?'
   std::string remote_addr;
   // Case-insensitive header lookup.
   std::function<std::optional<std::string>(std::string_view)> header;
