@@ -1,0 +1,253 @@
+#include "collectors/provider_earnings.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "collectors/common.h"
+#include "collectors/families.h"
+#include "collectors/json.h"
+#include "exporter/core/log.h"
+
+namespace akash::collectors {
+namespace {
+
+using core::Date;
+using core::Decimal;
+
+constexpr const char* kUpstream =
+    "from the Provider Console Earnings API when an earnings key is configured, else the Console "
+    "API /v1/provider-earnings route";
+constexpr const char* kRefresh =
+    "; refreshed every provider_earnings interval (completed days are cached)";
+
+Decimal One() { return Decimal::FromInt(1); }
+
+}  // namespace
+
+core::Result<EarningsAmounts> ParseEarnings(std::string_view body, std::string_view route) {
+  auto doc = ParseJson(body, route);
+  if (!doc.ok()) return std::move(doc).error();
+  AKASH_COLL_ASSIGN_OR_RETURN(auto root, JsonObject::From(*doc, std::string(route)));
+  AKASH_COLL_ASSIGN_OR_RETURN(auto earnings, root.Object("earnings"));
+  EarningsAmounts a;
+  AKASH_COLL_ASSIGN_OR_RETURN(a.uakt, earnings.Decimal("totalUAktEarned"));
+  AKASH_COLL_ASSIGN_OR_RETURN(auto act, earnings.OptionalDecimal("totalUActEarned"));
+  if (act) {
+    a.uact = *act;
+  } else {
+    // The key API never sends totalUActEarned; after BME its totalUUsdcEarned carries uact+uusdc.
+    AKASH_COLL_ASSIGN_OR_RETURN(a.uact, earnings.Decimal("totalUUsdcEarned"));
+  }
+  AKASH_COLL_ASSIGN_OR_RETURN(a.uusd, earnings.Decimal("totalUUsdEarned"));
+  return a;
+}
+
+std::vector<EarningsWindow> PlanEarningsWindows(Date today, Date end) {
+  auto clipped = [](Date from, Date to) {
+    // An empty range is represented as [to, to) so that it never needs a request.
+    return from < to ? DayRange{from, to} : DayRange{to, to};
+  };
+  const Date month_start = today.FirstOfMonth();
+  const Date previous_month_start = month_start.AddDays(-1).FirstOfMonth();
+  return {
+      {"1d", clipped(end.AddDays(-1), end)},
+      {"7d", clipped(end.AddDays(-7), end)},
+      {"30d", clipped(end.AddDays(-30), end)},
+      {"month_to_date", clipped(month_start, end)},
+      {"previous_month", clipped(previous_month_start, std::min(month_start, end))},
+      {"year_to_date", clipped(today.FirstOfYear(), end)},
+  };
+}
+
+std::vector<EarningsPiece> SplitEarningsRange(DayRange range,
+                                              const std::vector<core::TakeRateRegime>& regimes) {
+  std::vector<EarningsPiece> pieces;
+  if (range.empty()) return pieces;
+  std::set<Date> cuts;
+  for (const auto& regime : regimes) {
+    if (regime.until && range.from < *regime.until && *regime.until < range.to) {
+      cuts.insert(*regime.until);
+    }
+  }
+  cuts.insert(range.to);
+  Date start = range.from;
+  for (const Date cut : cuts) {
+    const core::TakeRateRegime regime = RegimeFor(start, regimes);
+    while (start < cut) {
+      const Date chunk_end = std::min(cut, start.AddDays(kMaxEarningsRangeDays));
+      pieces.push_back({{start, chunk_end}, regime});
+      start = chunk_end;
+    }
+  }
+  return pieces;
+}
+
+EarningsAmounts NetEarnings(const EarningsAmounts& gross, const core::TakeRateRegime& regime) {
+  EarningsAmounts net;
+  net.uakt = MulRatio(gross.uakt, One() - regime.akt);
+  net.uact = MulRatio(gross.uact, One() - regime.act);
+  // USD value = AKT part (usd − act) + ACT part (act); each loses its own rate.
+  net.uusd = gross.uusd - MulRatio(gross.uusd - gross.uact, regime.akt) -
+             MulRatio(gross.uact, regime.act);
+  return net;
+}
+
+ProviderEarningsSource::ProviderEarningsSource(ProviderEarningsOptions options)
+    : name_(core::kSourceProviderEarnings), options_(std::move(options)) {}
+
+core::Request ProviderEarningsSource::MakeRequest(DayRange range) const {
+  core::Request request;
+  const std::string from = range.from.ToString();
+  const std::string to = range.to.ToString();
+  if (!options_.earnings_api_key.empty()) {
+    // The key is bound to one wallet, so the address is not a parameter.
+    request.url = JoinUrl(options_.provider_console_api, "/provider-earnings") +
+                  "?from_date=" + from + "&to_date=" + to;
+    request.secret_headers.emplace_back("X-API-Key", options_.earnings_api_key);
+  } else {
+    request.url = JoinUrl(options_.console_api, "/v1/provider-earnings/" + options_.provider) +
+                  "?from=" + from + "&to=" + to;
+  }
+  request.headers.emplace_back("Accept", "application/json");
+  return request;
+}
+
+core::Result<ProviderEarningsSource::FetchOutcome> ProviderEarningsSource::FetchMissing(
+    core::Fetcher& fetcher, Date today, const std::vector<DayRange>& needed, bool may_fall_back) {
+  std::vector<DayRange> missing;
+  for (const DayRange& r : needed) {
+    if (!r.empty() && !cache_.contains(r)) missing.push_back(r);
+  }
+  // Latest end first, shortest first: the one-day range ending today is the cheapest probe of
+  // whether yesterday is indexed, and a 404 there costs one request before the fall back.
+  std::sort(missing.begin(), missing.end(), [](const DayRange& a, const DayRange& b) {
+    if (a.to != b.to) return b.to < a.to;
+    return b.from < a.from;
+  });
+  for (const DayRange& range : missing) {
+    const core::Request request = MakeRequest(range);
+    auto response = fetcher.Get(request);
+    if (!response.ok()) return std::move(response).error();
+    if (response->status == 404) {
+      if (may_fall_back && range.to == today) return FetchOutcome::kTodayNotIndexed;
+      core::Error e = UpstreamHttpError(request, *response);
+      e.message += ": no earnings data for [" + range.from.ToString() + ", " +
+                   range.to.ToString() +
+                   "); the wallet may not be a provider, or the indexer is more than a day behind";
+      return e;
+    }
+    if (!IsSuccess(response->status)) return UpstreamHttpError(request, *response);
+    auto amounts = ParseEarnings(response->body, core::UrlForLog(request.url));
+    if (!amounts.ok()) return std::move(amounts).error();
+    cache_.emplace(range, *amounts);
+  }
+  return FetchOutcome::kDone;
+}
+
+core::Result<PollOutput> ProviderEarningsSource::Poll(core::Fetcher& fetcher,
+                                                      const PollContext& ctx) {
+  const Date today = Date::FromTime(ctx.now);
+  auto needed_for = [&](const std::vector<EarningsWindow>& windows) {
+    std::set<DayRange> ranges;
+    for (const auto& w : windows) {
+      for (const auto& piece : SplitEarningsRange(w.range, options_.take_rates)) {
+        ranges.insert(piece.range);
+      }
+    }
+    return std::vector<DayRange>(ranges.begin(), ranges.end());
+  };
+
+  Date end = today;
+  std::vector<EarningsWindow> windows = PlanEarningsWindows(today, end);
+  std::vector<DayRange> needed = needed_for(windows);
+  auto outcome = FetchMissing(fetcher, today, needed, /*may_fall_back=*/true);
+  if (!outcome.ok()) return std::move(outcome).error();
+  if (*outcome == FetchOutcome::kTodayNotIndexed) {
+    end = today.AddDays(-1);
+    core::LogInfo("earnings: yesterday is not indexed yet; windows end one day earlier",
+                  {{"provider", options_.provider}, {"window_end", end.ToString()}});
+    windows = PlanEarningsWindows(today, end);
+    needed = needed_for(windows);
+    outcome = FetchMissing(fetcher, today, needed, /*may_fall_back=*/false);
+    if (!outcome.ok()) return std::move(outcome).error();
+  }
+
+  // Keep only what this poll used: older ranges can never be asked for again.
+  std::map<DayRange, EarningsAmounts> kept;
+  for (const DayRange& r : needed) {
+    const auto it = cache_.find(r);
+    if (it != cache_.end()) kept.insert(*it);
+  }
+  cache_ = std::move(kept);
+  return BuildOutput(windows, end);
+}
+
+PollOutput ProviderEarningsSource::BuildOutput(const std::vector<EarningsWindow>& windows,
+                                               Date end) const {
+  struct Row {
+    std::string window;
+    EarningsAmounts gross;
+    EarningsAmounts net;
+  };
+  std::vector<Row> rows;
+  for (const auto& w : windows) {
+    Row row{w.name, {}, {}};
+    for (const auto& piece : SplitEarningsRange(w.range, options_.take_rates)) {
+      const EarningsAmounts& gross = cache_.at(piece.range);
+      row.gross += gross;
+      row.net += NetEarnings(gross, piece.regime);
+    }
+    rows.push_back(std::move(row));
+  }
+
+  struct Spec {
+    const char* name;
+    const char* help;
+    Decimal EarningsAmounts::*field;
+    bool net;
+  };
+  const Spec specs[] = {
+      {"akash_provider_earnings_akt", "Gross earnings in AKT over the window's complete UTC days",
+       &EarningsAmounts::uakt, false},
+      {"akash_provider_earnings_act",
+       "Gross earnings in ACT including legacy USDC over the window's complete UTC days",
+       &EarningsAmounts::uact, false},
+      {"akash_provider_earnings_usd",
+       "Gross earnings valued in USD at each day's AKT price over the window's complete UTC days",
+       &EarningsAmounts::uusd, false},
+      {"akash_provider_net_earnings_akt",
+       "Earnings in AKT after the take rate in force on each day of the window",
+       &EarningsAmounts::uakt, true},
+      {"akash_provider_net_earnings_act",
+       "Earnings in ACT including legacy USDC after the take rate in force on each day of the "
+       "window",
+       &EarningsAmounts::uact, true},
+      {"akash_provider_net_earnings_usd",
+       "Earnings valued in USD after the take rate in force on each day of the window "
+       "(usd - (usd - act) * rate_akt - act * rate_act)",
+       &EarningsAmounts::uusd, true},
+  };
+  PollOutput out;
+  for (const Spec& spec : specs) {
+    FamilyBuilder family(spec.name,
+                         std::string(spec.help) + ", " + kUpstream + " (micro-units / 1e6)" +
+                             kRefresh + ".",
+                         prometheus::MetricType::Gauge);
+    for (const Row& row : rows) {
+      const EarningsAmounts& a = spec.net ? row.net : row.gross;
+      family.Add({{"provider", options_.provider}, {"window", row.window}},
+                 FromMicro(a.*spec.field).ToDouble());
+    }
+    out.families.push_back(std::move(family).Build());
+  }
+  out.families.push_back(GaugeFamily(
+      "akash_provider_earnings_window_end_timestamp_seconds",
+      std::string("Exclusive end of every provider earnings window (00:00 UTC of the first day "
+                  "not included; one day earlier while yesterday is not indexed yet), ") +
+          kUpstream + kRefresh + ".",
+      {{"provider", options_.provider}}, end.MidnightSeconds()));
+  return out;
+}
+
+}  // namespace akash::collectors
