@@ -335,7 +335,14 @@ class Parser {
   // "use the default".
   static bool IsPresent(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
 
-  static int LineOf(const YAML::Node& node) {
+  // yaml-cpp marks an empty value ("address:") at the next token, often the next line; such
+  // values are reported at their key, which CheckKeys remembers for every map it checks.
+  int LineOf(const YAML::Node& node) const {
+    if (node.IsNull()) {
+      for (const auto& [value, key_line] : null_value_lines_) {
+        if (value.is(node)) return key_line;
+      }
+    }
     const YAML::Mark mark = node.Mark();
     return mark.is_null() ? 0 : mark.line + 1;
   }
@@ -372,6 +379,7 @@ class Parser {
         Fail(key, reason);
       }
       if (!seen.insert(name).second) Fail(key, "duplicate key \"" + name + "\" in " + where);
+      if (entry.second.IsNull()) null_value_lines_.emplace_back(entry.second, LineOf(key));
     }
   }
 
@@ -732,6 +740,7 @@ class Parser {
   std::string path_;
   const EnvLookup& env_;
   fs::path base_dir_;
+  mutable std::vector<std::pair<YAML::Node, int>> null_value_lines_;
 };
 
 std::string RatioText(const Decimal& d) { return d.ToString(); }
