@@ -1,0 +1,37 @@
+#pragma once
+// Command-line flags in the exporter-toolkit conventions (metrics.md "Command line").
+// No flag carries a secret: keys come only from files, the environment or systemd credentials.
+
+#include <string>
+#include <vector>
+
+#include "exporter/core/log.h"
+
+namespace akash::app {
+
+inline constexpr const char* kDefaultListenAddress = ":9733";
+
+struct Flags {
+  std::string config_file;  // empty: built-in default (market only)
+  bool config_check = false;
+  std::vector<std::string> listen_addresses;
+  std::string telemetry_path = "/metrics";
+  int max_requests = 40;
+  bool disable_exporter_metrics = false;
+  core::LogLevel log_level = core::LogLevel::kInfo;
+  core::LogFormat log_format = core::LogFormat::kLogfmt;
+};
+
+struct ParsedFlags {
+  enum class Action { kRun, kExit };
+  Action action = Action::kRun;
+  int exit_code = 0;  // for kExit (help, version, usage errors)
+  Flags flags;
+};
+
+// Parses argv. --help/--version print and ask to exit 0; usage errors print and exit 1.
+ParsedFlags ParseFlags(int argc, const char* const* argv);
+
+std::string VersionString();
+
+}  // namespace akash::app

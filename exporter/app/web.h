@@ -1,0 +1,37 @@
+#pragma once
+// The HTTP endpoints of the daemon, as plain functions of the store and exposition so they are
+// tested without a socket. metrics.md "HTTP endpoints".
+// Thread-safety: every handler is safe to call concurrently.
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "exporter/core/result.h"
+#include "exporter/http/server.h"
+#include "exporter/metrics/exposition.h"
+#include "exporter/metrics/store.h"
+
+namespace akash::app {
+
+struct WebContext {
+  metrics::Store* store = nullptr;
+  metrics::Exposition* exposition = nullptr;
+  std::string telemetry_path = "/metrics";
+  int max_requests = 40;  // 0: unlimited
+  std::function<core::Result<core::Ok>()> reload;
+  std::atomic<int> in_flight{0};
+};
+
+http::ServerReply HandleMetrics(WebContext& ctx, const http::ServerRequest& req);
+http::ServerReply HandleLanding(WebContext& ctx, const http::ServerRequest& req);
+http::ServerReply HandleHealthy(WebContext& ctx, const http::ServerRequest& req);
+http::ServerReply HandleReady(WebContext& ctx, const http::ServerRequest& req);
+http::ServerReply HandleReload(WebContext& ctx, const http::ServerRequest& req);
+
+// Registers every route on the server.
+void RegisterRoutes(http::Server& server, WebContext& ctx);
+
+std::string HtmlEscape(std::string_view s);
+
+}  // namespace akash::app
