@@ -308,7 +308,8 @@ class Parser {
     try {
       documents = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
-      throw ConfigError(path_, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg);
+      throw ConfigError(path_, e.mark.is_null() ? 0 : e.mark.line + 1,
+                        "YAML syntax error: " + e.msg);
     }
     if (documents.size() > 1) {
       Fail(documents[1], "more than one YAML document; the config is a single document");
@@ -321,12 +322,17 @@ class Parser {
 
     const YAML::Node& root = documents[0];
     if (!root.IsMap()) Fail(root, "the config must be a mapping of top-level keys");
-    CheckKeys(root, kTopLevelKeys, "the top level");
-    if (const auto node = root["providers"]; IsPresent(node)) ParseProviders(node, config);
-    if (const auto node = root["tenants"]; IsPresent(node)) ParseTenants(node, config);
-    if (const auto node = root["endpoints"]; IsPresent(node)) ParseEndpoints(node, config);
-    if (const auto node = root["sources"]; IsPresent(node)) ParseSources(node, config);
-    if (const auto node = root["take_rates"]; IsPresent(node)) ParseTakeRates(node, config);
+    try {
+      CheckKeys(root, kTopLevelKeys, "the top level");
+      if (const auto node = root["providers"]; IsPresent(node)) ParseProviders(node, config);
+      if (const auto node = root["tenants"]; IsPresent(node)) ParseTenants(node, config);
+      if (const auto node = root["endpoints"]; IsPresent(node)) ParseEndpoints(node, config);
+      if (const auto node = root["sources"]; IsPresent(node)) ParseSources(node, config);
+      if (const auto node = root["take_rates"]; IsPresent(node)) ParseTakeRates(node, config);
+    } catch (const YAML::Exception& e) {
+      // Every shape is checked before it is used; this only keeps a missed case a ConfigError.
+      throw ConfigError(path_, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg);
+    }
     return config;
   }
 
@@ -478,7 +484,11 @@ class Parser {
     if (path.is_relative() && !base_dir_.empty()) path = base_dir_ / path;
     std::error_code ec;
     std::string how = "file";
-    if (!fs::exists(path, ec)) {
+    const bool exists = fs::exists(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
+      Fail(node, what + ": cannot access key file " + path.string() + ": " + ec.message());
+    }
+    if (!exists) {
       // systemd LoadCredential: the service sees its credentials under $CREDENTIALS_DIRECTORY,
       // whose name depends on the unit; the file name stays the same.
       const auto credentials = env_(kCredentialsDirectoryEnv);
@@ -638,6 +648,21 @@ class Parser {
       if (settings_node.IsNull()) continue;  // "market:" alone keeps the defaults
       if (!settings_node.IsMap()) Fail(settings_node, where + " must be a mapping of settings");
       const bool chain = name == kSourceChainLeases;
+      if (!chain) {
+        for (const auto& setting : settings_node) {
+          const YAML::Node& key = setting.first;
+          if (!key.IsScalar()) continue;  // CheckKeys reports it
+          const bool common = std::find(std::begin(kSourceKeys), std::end(kSourceKeys),
+                                        key.Scalar()) != std::end(kSourceKeys);
+          const bool chain_only =
+              std::find(std::begin(kChainLeasesKeys), std::end(kChainLeasesKeys), key.Scalar()) !=
+              std::end(kChainLeasesKeys);
+          if (chain_only && !common) {
+            Fail(key, "key \"" + key.Scalar() + "\" is not valid in " + where +
+                          " (only in sources.chain_leases)");
+          }
+        }
+      }
       CheckKeys(settings_node, chain ? KeyList(kChainLeasesKeys) : KeyList(kSourceKeys), where);
 
       if (const auto n = settings_node["enabled"]; n.IsDefined()) {

@@ -366,7 +366,9 @@ TEST(Config, DuplicateKeysAreErrors) {
 TEST(Config, KeysNotValidForTheSource) {
   const ConfigError e = LoadError(Fixture("bad_source_key.yaml"));
   EXPECT_EQ(e.line(), 3) << e.what();
-  EXPECT_NE(e.reason().find("unknown key \"page_limit\" in sources.market"), std::string::npos)
+  EXPECT_NE(e.reason().find("\"page_limit\" is not valid in sources.market (only in "
+                            "sources.chain_leases)"),
+            std::string::npos)
       << e.what();
   for (const char* key : {"per_lease_series: true", "max_lease_series: 5"}) {
     const ConfigError e2 = ParseError("sources:\n  provider_dashboard:\n    " + std::string(key));
@@ -383,8 +385,9 @@ TEST(Config, UnknownSource) {
 
 TEST(Config, YamlSyntaxErrorKeepsTheLine) {
   const ConfigError e = LoadError(Fixture("bad_yaml_syntax.yaml"));
-  EXPECT_GE(e.line(), 4) << e.what();
-  EXPECT_LE(e.line(), 5) << e.what();
+  // yaml-cpp notices the unclosed "[" of line 4 on line 5.
+  EXPECT_EQ(e.line(), 5) << e.what();
+  EXPECT_NE(e.reason().find("YAML syntax error"), std::string::npos) << e.what();
   const ConfigError e2 = ParseError("providers:\n  - address: x\n\tbad: tab\n");
   EXPECT_EQ(e2.line(), 3) << e2.what();
 }
