@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -103,9 +104,23 @@ bool IsConsoleKey(std::string_view key) {
   return std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-// Someone pasting the key where its file or variable name belongs; the message must not echo it.
+// A key pasted where a path, a name or an address belongs; messages must not echo it.
 bool LooksLikeKey(std::string_view text) {
-  return text.substr(0, 6) == "ac.sk." || IsEarningsKey(text);
+  if (text.find("ac.sk.") != std::string_view::npos) return true;
+  const auto prefix = text.find("akash_");
+  if (prefix == std::string_view::npos) return false;
+  const std::string_view rest = text.substr(prefix + 6);
+  const auto hex_digits =
+      std::find_if_not(rest.begin(), rest.end(),
+                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }) -
+      rest.begin();
+  return hex_digits >= 32;
+}
+
+// A value quoted for an error message, unless it might be a secret.
+std::string Shown(std::string_view text) {
+  if (LooksLikeKey(text)) return "(value not shown: it looks like an API key)";
+  return "\"" + std::string(text) + "\"";
 }
 
 std::string StripTrailingWhitespace(std::string s) {
@@ -365,7 +380,7 @@ class Parser {
       if (!key.IsScalar()) Fail(key, "keys in " + where + " must be plain names");
       const std::string& name = key.Scalar();
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        std::string reason = "unknown key \"" + name + "\" in " + where;
+        std::string reason = "unknown key " + Shown(name) + " in " + where;
         std::string_view suggestion;
         std::size_t best = 3;  // suggest only close matches
         for (std::string_view candidate : allowed) {
@@ -406,7 +421,7 @@ class Parser {
     const std::string text = node.IsNull() ? "" : ScalarText(node, what);
     if (text == "true" || text == "True" || text == "TRUE") return true;
     if (text == "false" || text == "False" || text == "FALSE") return false;
-    Fail(node, what + " must be true or false, not \"" + text + "\"");
+    Fail(node, what + " must be true or false, not " + Shown(text));
   }
 
   std::uint32_t UnsignedInRange(const YAML::Node& node, const std::string& what, std::uint32_t min,
@@ -415,7 +430,7 @@ class Parser {
     const std::string range = std::to_string(min) + ".." + std::to_string(max);
     if (text.empty() || text.size() > 10 ||
         !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      Fail(node, what + " must be a whole number in " + range + ", not \"" + text + "\"");
+      Fail(node, what + " must be a whole number in " + range + ", not " + Shown(text));
     }
     const std::uint64_t value = std::stoull(text);
     if (value < min || value > max) {
@@ -431,13 +446,13 @@ class Parser {
       case DurationParse::kOk:
         break;
       case DurationParse::kNoUnit:
-        Fail(node, what + " \"" + text + "\" needs a unit, e.g. " + text + "s");
+        Fail(node, what + " " + Shown(text) + " needs a unit, e.g. " + text + "s");
       case DurationParse::kTooLong:
-        Fail(node,
-             what + " \"" + text + "\" is too long (at most " + FormatDuration(kMaxDuration) + ")");
+        Fail(node, what + " " + Shown(text) + " is too long (at most " +
+                       FormatDuration(kMaxDuration) + ")");
       case DurationParse::kGarbage:
         Fail(node,
-             what + " \"" + text + "\" is not a duration (examples: 500ms, 90s, 1m30s, 1h, 2d)");
+             what + " " + Shown(text) + " is not a duration (examples: 500ms, 90s, 1m30s, 1h, 2d)");
     }
     if (value.count() <= 0) Fail(node, what + " must be greater than 0");
     return value;
@@ -446,7 +461,7 @@ class Parser {
   std::string Address(const YAML::Node& node, const std::string& what) const {
     const std::string text = NonEmptyString(node, what);
     if (const auto problem = CheckAkashAddress(text)) {
-      Fail(node, what + " \"" + text + "\" is not an akash address: " + *problem);
+      Fail(node, what + " " + Shown(text) + " is not an akash address: " + *problem);
     }
     return text;
   }
@@ -454,7 +469,10 @@ class Parser {
   std::string Url(const YAML::Node& node, const std::string& what) const {
     const std::string text = NonEmptyString(node, what);
     if (const auto problem = CheckBaseUrl(text)) {
-      Fail(node, what + " \"" + text + "\" " + *problem);
+      // A URL with user:password@ is refused and, like a key, not repeated.
+      const bool has_credentials = text.find('@') != std::string::npos;
+      Fail(node, what + " " + (has_credentials ? std::string("(value not shown)") : Shown(text)) +
+                     " " + *problem);
     }
     return StripTrailingSlashes(text);
   }
@@ -541,7 +559,7 @@ class Parser {
       Fail(node, what + " must name an environment variable holding the key, not be the key");
     }
     if (!IsEnvName(name)) {
-      Fail(node, what + " \"" + name + "\" is not a valid environment variable name");
+      Fail(node, what + " " + Shown(name) + " is not a valid environment variable name");
     }
     const auto value = env_(name);
     if (!value) Fail(node, what + ": environment variable " + name + " is not set");
@@ -712,7 +730,7 @@ class Parser {
   Decimal Ratio(const YAML::Node& node, const std::string& what) const {
     const std::string text = node.IsNull() ? "" : ScalarText(node, what);
     const auto value = Decimal::Parse(text);
-    if (!value) Fail(node, what + " must be a number between 0 and 1, not \"" + text + "\"");
+    if (!value) Fail(node, what + " must be a number between 0 and 1, not " + Shown(text));
     if (value->IsNegative() || *value > Decimal::FromInt(1)) {
       Fail(node, what + " must be between 0 and 1 (a ratio: 0.2 means 20%), not " + text);
     }
@@ -741,7 +759,7 @@ class Parser {
         const std::string text = until.IsNull() ? "" : ScalarText(until, where + ".until");
         regime.until = Date::Parse(text);
         if (!regime.until) {
-          Fail(until, where + ".until must be a date YYYY-MM-DD, not \"" + text + "\"");
+          Fail(until, where + ".until must be a date YYYY-MM-DD, not " + Shown(text));
         }
         if (!regimes.empty() && *regime.until <= *regimes.back().until) {
           Fail(until, where + ".until " + regime.until->ToString() +

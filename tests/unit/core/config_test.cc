@@ -589,6 +589,33 @@ TEST(ConfigSecrets, KeyPastedInsteadOfAPathOrName) {
   EXPECT_EQ(std::string(e.what()).find(kConsoleKey), std::string::npos) << e.what();
 }
 
+TEST(ConfigSecrets, KeysPastedIntoOtherFieldsAreNotEchoed) {
+  const std::string key = kEarningsKey;
+  const std::vector<std::string> yamls = {
+      "providers:\n  - address: " + key + "\n",
+      "tenants:\n  - address: " + kConsoleKey + "\n",
+      "endpoints:\n  console_api: " + key + "\n",
+      "endpoints:\n  console_api: https://user:" + key + "@host\n",
+      "sources:\n  market: {interval: " + key + "}\n",
+      "sources:\n  market: {enabled: " + key + "}\n",
+      "sources:\n  chain_leases: {page_limit: " + key + "}\n",
+      "take_rates:\n  - {akt: " + key + ", act: 0}\n",
+      "take_rates:\n  - {until: " + key + ", akt: 0, act: 0}\n  - {akt: 0, act: 0}\n",
+      "providers:\n  - address: " + std::string(kAddr1) + "\n    earnings_api_key_env: x" + key +
+          "\n",
+      "providers:\n  - address: " + std::string(kAddr1) + "\n    earnings_api_key_file: /etc/" +
+          key + "\n",
+      key + ": 1\n",
+  };
+  for (const std::string& yaml : yamls) {
+    const ConfigError e = ParseError(yaml);
+    const std::string message = e.what();
+    EXPECT_EQ(message.find(key.substr(6)), std::string::npos) << message;
+    EXPECT_EQ(message.find(kConsoleKey.substr(6)), std::string::npos) << message;
+    EXPECT_GT(e.line(), 0) << message;
+  }
+}
+
 TEST(ConfigSecrets, EnvironmentVariableKey) {
   const std::string yaml =
       "providers:\n  - address: " + std::string(kAddr1) + "\n    earnings_api_key_env: MY_KEY\n";
