@@ -319,6 +319,7 @@ class Parser {
   }
 
   Config Parse(const std::string& text) {
+    text_ = text;
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(text);
@@ -365,7 +366,37 @@ class Parser {
       }
     }
     const YAML::Mark mark = node.Mark();
-    return mark.is_null() ? 0 : mark.line + 1;
+    if (mark.is_null()) return 0;
+    if (node.IsNull()) return LineOfEmptyValue(mark);
+    return mark.line + 1;
+  }
+
+  // An empty list entry ("-" alone) is marked at the token after it; it belongs to the last
+  // line before that token holding something other than blanks or a comment.
+  int LineOfEmptyValue(const YAML::Mark& mark) const {
+    const std::size_t pos = std::min(static_cast<std::size_t>(mark.pos), text_.size());
+    const std::string_view at = std::string_view(text_).substr(pos);
+    if (at.starts_with("~") || at.starts_with("null") || at.starts_with("Null") ||
+        at.starts_with("NULL")) {
+      return mark.line + 1;  // an explicit null is marked where it is written
+    }
+    int line = mark.line;  // 0-based line of the mark
+    std::size_t end = text_.rfind('\n', pos == 0 ? 0 : pos - 1);
+    if (pos == 0 || end == std::string::npos) return mark.line + 1;
+    // If the mark is not at the start of its line, the value's line is the mark's line.
+    const std::string_view before_mark = std::string_view(text_).substr(end + 1, pos - end - 1);
+    if (before_mark.find_first_not_of(" \t-") != std::string_view::npos) return mark.line + 1;
+    while (end != std::string::npos && end > 0) {
+      const std::size_t start = text_.rfind('\n', end - 1);
+      const std::size_t first = start == std::string::npos ? 0 : start + 1;
+      const std::string_view content = std::string_view(text_).substr(first, end - first);
+      --line;
+      const auto non_blank = content.find_first_not_of(" \t\r");
+      if (non_blank != std::string_view::npos && content[non_blank] != '#') return line + 1;
+      if (start == std::string::npos) break;
+      end = start;
+    }
+    return mark.line + 1;
   }
 
   [[noreturn]] void Fail(const YAML::Node& at, const std::string& reason) const {
@@ -783,6 +814,7 @@ class Parser {
   std::string path_;
   const EnvLookup& env_;
   fs::path base_dir_;
+  std::string text_;
   mutable std::vector<std::pair<YAML::Node, int>> null_value_lines_;
 };
 

@@ -414,6 +414,14 @@ TEST(Config, WrongShapes) {
       {"take_rates: {akt: 0}\n", 1, "non-empty list"},
       {"take_rates: []\n", 1, "non-empty list"},
       {"providers: []\n---\ntenants: []\n", 3, "more than one YAML document"},
+      // Empty entries: yaml-cpp marks them at the next token; the error names their own line.
+      {"providers:\n  -\n  - address: " + std::string(kAddr1) + "\n", 2,
+       "providers[0] must be a mapping"},
+      {"providers:\n  - address: " + std::string(kAddr1) + "\n  -   # off\n\n  # - x\n", 3,
+       "providers[1] must be a mapping"},
+      {"tenants:\n  - ~\n", 2, "tenants[0] must be a mapping"},
+      {"endpoints:\n  chain_rest:\n    -\n    # nothing\n", 3, "chain_rest[0] is empty"},
+      {"sources:\n  market:\n    interval:\n\n  # comment\n", 3, "not a duration"},
   };
   for (const Case& c : cases) {
     const ConfigError e = ParseError(c.yaml);
