@@ -3,16 +3,20 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "exporter/core/log.h"
 
@@ -60,8 +64,13 @@ std::string ResolveIpv4(const std::string& host, const std::string& address) {
   return buf.data();
 }
 
+struct Listen {
+  std::string civetweb;   // entry of civetweb's listening_ports
+  std::string wake_host;  // an address on which a local connect reaches this listener
+};
+
 // Converts one exporter-toolkit address to civetweb's listening_ports syntax.
-std::string ToCivetwebPort(const std::string& address) {
+Listen ToCivetwebPort(const std::string& address) {
   const auto bad = [&](const std::string& why) {
     return std::runtime_error("listen address " + address + ": " + why);
   };
@@ -72,7 +81,7 @@ std::string ToCivetwebPort(const std::string& address) {
   if (!ValidPort(port)) throw bad("invalid port '" + port + "'");
   if (host.empty()) {
     // All interfaces; "+" adds IPv6 (dual stack) when civetweb was built with it.
-    return (HasIpv6() ? "+" : "") + port;
+    return {(HasIpv6() ? "+" : "") + port, "127.0.0.1"};
   }
   if (host.front() == '[') {
     if (host.back() != ']' || host.size() < 3) throw bad("malformed IPv6 address");
@@ -82,10 +91,34 @@ std::string ToCivetwebPort(const std::string& address) {
     if (!HasIpv6()) {
       throw bad("IPv6 is not supported: the civetweb library was built without USE_IPV6");
     }
-    return "[" + literal + "]:" + port;
+    return {"[" + literal + "]:" + port, IN6_IS_ADDR_UNSPECIFIED(&a6) ? "::1" : literal};
   }
   if (host.find(':') != std::string::npos) throw bad("IPv6 addresses must be written [ADDR]:PORT");
-  return ResolveIpv4(host, address) + ":" + port;
+  const std::string ip = ResolveIpv4(host, address);
+  return {ip + ":" + port, ip == "0.0.0.0" ? "127.0.0.1" : ip};
+}
+
+// Opens and closes one TCP connection to host:port; errors are irrelevant.
+void Poke(const std::string& host, int port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<std::uint16_t>(port));
+    len = sizeof(sockaddr_in6);
+  } else {
+    return;
+  }
+  const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  (void)::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+  ::close(fd);
 }
 
 struct Route {
@@ -128,8 +161,9 @@ struct Server::Impl {
   std::mutex mu;  // guards ctx and routes
   mg_context* ctx = nullptr;
   std::atomic<bool> starting{false};
-  std::mutex log_mu;                   // guards start_log
-  std::vector<std::string> start_log;  // civetweb messages while starting (bind errors)
+  std::mutex log_mu;                              // guards start_log
+  std::vector<std::string> start_log;             // civetweb messages while starting (bind errors)
+  std::vector<std::pair<std::string, int>> wake;  // host, port of each listener; under mu
 
   static Impl* From(const mg_connection* conn) {
     return static_cast<Impl*>(mg_get_user_data(mg_get_context(conn)));
@@ -271,7 +305,12 @@ void Server::Start() {
   const auto& addresses = impl_->options.listen_addresses;
   if (addresses.empty()) throw std::runtime_error("no listen address given");
   std::vector<std::string> ports;
-  for (const auto& a : addresses) ports.push_back(ToCivetwebPort(a));
+  std::vector<std::string> wake_hosts;
+  for (const auto& a : addresses) {
+    Listen l = ToCivetwebPort(a);
+    ports.push_back(std::move(l.civetweb));
+    wake_hosts.push_back(std::move(l.wake_host));
+  }
   const std::string listening_ports = Join(ports, ",");
   const std::string threads = std::to_string(std::max(1, impl_->options.worker_threads));
   const std::string request_timeout =
@@ -322,19 +361,46 @@ void Server::Start() {
     throw std::runtime_error("cannot listen on " + Join(addresses, ", ") + ": " + detail);
   }
   impl_->ctx = ctx;
+  impl_->wake.clear();
+  const auto bound = BoundPortsLocked();
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    impl_->wake.emplace_back(i < wake_hosts.size() ? wake_hosts[i] : "127.0.0.1", bound[i]);
+  }
 }
 
 void Server::Stop() {
   mg_context* ctx = nullptr;
+  std::vector<std::pair<std::string, int>> wake;
   {
     std::lock_guard lock(impl_->mu);
     std::swap(ctx, impl_->ctx);
+    wake.swap(impl_->wake);
   }
-  if (ctx != nullptr) mg_stop(ctx);  // waits for running handlers
+  if (ctx == nullptr) return;
+  // civetweb's master thread notices the stop flag only when its poll() on the listening
+  // sockets returns, which without traffic takes up to 2 s (SOCKET_TIMEOUT_QUANTUM). That
+  // alone would spend the whole shutdown budget, so connect to our own listeners until
+  // mg_stop (which also waits for running handlers) has returned.
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    mg_stop(ctx);
+    stopped.store(true);
+  });
+  while (!stopped.load()) {
+    for (const auto& [host, port] : wake) Poke(host, port);
+    for (int i = 0; i < 10 && !stopped.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  stopper.join();
 }
 
 std::vector<int> Server::BoundPorts() const {
   std::lock_guard lock(impl_->mu);
+  return BoundPortsLocked();
+}
+
+std::vector<int> Server::BoundPortsLocked() const {
   std::vector<int> out;
   if (impl_->ctx == nullptr) return out;
   std::array<mg_server_port, kMaxPorts> ports{};

@@ -1,0 +1,317 @@
+#include "exporter/http/server.h"
+
+#include <civetweb.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "exporter/http/client.h"
+#include "tests/unit/http/test_util.h"
+
+namespace akash::http {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RawRequest;
+
+ServerOptions Loopback(int threads = 4) {
+  ServerOptions o;
+  o.listen_addresses = {"127.0.0.1:0"};
+  o.worker_threads = threads;
+  o.request_timeout = 2000ms;
+  return o;
+}
+
+ServerReply Text(std::string body) {
+  ServerReply r;
+  r.body = std::move(body);
+  return r;
+}
+
+std::string Req(const std::string& method, const std::string& target) {
+  return method + " " + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+}
+
+TEST(Server, BindsPortZeroAndServes) {
+  Server s(Loopback());
+  s.Handle("/metrics", {"GET"}, [](const ServerRequest&) {
+    ServerReply r = Text("up 1\n");
+    r.content_type = "text/plain; version=0.0.4";
+    r.headers.emplace_back("X-Extra", "yes");
+    return r;
+  });
+  s.Start();
+  const auto ports = s.BoundPorts();
+  ASSERT_EQ(ports.size(), 1u);
+  ASSERT_GT(ports[0], 0);
+  const auto r = RawRequest(ports[0], Req("GET", "/metrics"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "up 1\n");
+  EXPECT_EQ(r.headers.at("content-type"), "text/plain; version=0.0.4");
+  EXPECT_EQ(r.headers.at("content-length"), "5");
+  EXPECT_EQ(r.headers.at("x-extra"), "yes");
+}
+
+TEST(Server, TwoListenAddresses) {
+  ServerOptions o = Loopback();
+  o.listen_addresses = {"127.0.0.1:0", ":0"};
+  Server s(o);
+  s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("home"); });
+  s.Start();
+  const auto ports = s.BoundPorts();
+  ASSERT_EQ(ports.size(), 2u);
+  EXPECT_NE(ports[0], ports[1]);
+  for (int p : ports) {
+    const auto r = RawRequest(p, Req("GET", "/"));
+    EXPECT_EQ(r.status, 200) << p;
+    EXPECT_EQ(r.body, "home");
+  }
+}
+
+TEST(Server, HostnameAddressIsResolved) {
+  ServerOptions o = Loopback();
+  o.listen_addresses = {"localhost:0"};
+  Server s(o);
+  s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("home"); });
+  s.Start();
+  const auto ports = s.BoundPorts();
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(RawRequest(ports[0], Req("GET", "/")).status, 200);
+}
+
+TEST(Server, Ipv6EitherWorksOrSaysWhy) {
+  ServerOptions o = Loopback();
+  o.listen_addresses = {"[::1]:0"};
+  Server s(o);
+  s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("home"); });
+  if (mg_check_feature(MG_FEATURES_IPV6) != 0) {
+    s.Start();
+    EXPECT_EQ(s.BoundPorts().size(), 1u);
+  } else {
+    try {
+      s.Start();
+      FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("[::1]:0"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("IPv6"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Server, MalformedAddressesAreRejected) {
+  for (const char* a : {"9110", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:80s", "[::1:80",
+                        "::1:80", "[nonsense]:80", "no-such-host.invalid:80"}) {
+    ServerOptions o = Loopback();
+    o.listen_addresses = {a};
+    Server s(o);
+    try {
+      s.Start();
+      ADD_FAILURE() << a << " was accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(a), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Server, BindConflictThrowsNamingTheAddress) {
+  Server first(Loopback());
+  first.Start();
+  const int port = first.BoundPorts().at(0);
+  ServerOptions o = Loopback();
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  o.listen_addresses = {address};
+  Server second(o);
+  try {
+    second.Start();
+    FAIL() << "expected a bind error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(address), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(second.BoundPorts().empty());
+}
+
+TEST(Server, UnknownPathIs404) {
+  Server s(Loopback());
+  s.Handle("/metrics", {"GET"}, [](const ServerRequest&) { return Text("x"); });
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/nope")).status, 404);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/metrics/")).status, 404);  // exact match only
+  EXPECT_EQ(RawRequest(port, Req("GET", "/metric")).status, 404);
+  // Nothing from the file system is served.
+  EXPECT_EQ(RawRequest(port, Req("GET", "/etc/passwd")).status, 404);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/../../etc/passwd")).status, 404);
+}
+
+TEST(Server, WrongMethodIs405WithAllow) {
+  Server s(Loopback());
+  s.Handle("/metrics", {"GET"}, [](const ServerRequest&) { return Text("x"); });
+  s.Handle("/-/reload", {"POST"}, [](const ServerRequest&) { return Text("reloaded"); });
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  auto r = RawRequest(port, Req("POST", "/metrics"));
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.headers["allow"], "GET, HEAD");
+  r = RawRequest(port, Req("GET", "/-/reload"));
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.headers["allow"], "POST");
+  r = RawRequest(port, Req("HEAD", "/-/reload"));
+  EXPECT_EQ(r.status, 405);
+  r = RawRequest(port,
+                 "POST /-/reload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                 "Content-Length: 4\r\n\r\nbody");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "reloaded");
+}
+
+TEST(Server, HeadSendsLengthButNoBody) {
+  Server s(Loopback());
+  std::atomic<int> calls{0};
+  s.Handle("/metrics", {"GET"}, [&](const ServerRequest& req) {
+    ++calls;
+    EXPECT_EQ(req.method, "HEAD");
+    return Text("0123456789");
+  });
+  s.Start();
+  const auto r = RawRequest(s.BoundPorts().at(0), Req("HEAD", "/metrics"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.at("content-length"), "10");
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(Server, HandlerExceptionIs500AndServerSurvives) {
+  Server s(Loopback());
+  s.Handle("/boom", {"GET"}, [](const ServerRequest&) -> ServerReply {
+    throw std::runtime_error("secret internal detail");
+  });
+  s.Handle("/int", {"GET"}, [](const ServerRequest&) -> ServerReply { throw 42; });
+  s.Handle("/ok", {"GET"}, [](const ServerRequest&) { return Text("fine"); });
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  auto r = RawRequest(port, Req("GET", "/boom"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/int")).status, 500);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/ok")).body, "fine");
+}
+
+TEST(Server, RequestFieldsQueryAndHeaders) {
+  Server s(Loopback());
+  s.Handle("/q", {"GET"}, [](const ServerRequest& req) {
+    std::string out = req.method + "|" + req.path + "|" + req.query + "|" + req.remote_addr + "|";
+    out += req.header("x-custom").value_or("none") + "|";
+    out += req.header("X-CUSTOM").value_or("none") + "|";
+    out += req.header("X-Missing").value_or("none");
+    return Text(out);
+  });
+  s.Start();
+  const auto r = RawRequest(s.BoundPorts().at(0),
+                            "GET /q?a=1&b=%20x HTTP/1.1\r\nHost: t\r\nX-Custom: v1\r\n"
+                            "Connection: close\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "GET|/q|a=1&b=%20x|127.0.0.1|v1|v1|none");
+}
+
+TEST(Server, SharedBodyAndStatusAndBadHeaders) {
+  auto shared = std::make_shared<const std::string>("cached bytes");
+  Server s(Loopback());
+  s.Handle("/shared", {"GET"}, [&](const ServerRequest&) {
+    ServerReply r;
+    r.status = 503;
+    r.body = "ignored";
+    r.shared_body = shared;
+    r.headers.emplace_back("X-Bad", "a\r\nInjected: 1");
+    r.headers.emplace_back("X-Good", "g");
+    return r;
+  });
+  s.Start();
+  const auto r = RawRequest(s.BoundPorts().at(0), Req("GET", "/shared"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "cached bytes");
+  EXPECT_EQ(r.headers.count("injected"), 0u);
+  EXPECT_EQ(r.headers.count("x-bad"), 0u);
+  EXPECT_EQ(r.headers.at("x-good"), "g");
+}
+
+TEST(Server, ConcurrentRequestsRunInParallel) {
+  Server s(Loopback(8));
+  std::atomic<int> in_flight{0};
+  std::atomic<int> max_in_flight{0};
+  s.Handle("/slow", {"GET"}, [&](const ServerRequest& req) {
+    const int now = ++in_flight;
+    int prev = max_in_flight.load();
+    while (prev < now && !max_in_flight.compare_exchange_weak(prev, now)) {
+    }
+    std::this_thread::sleep_for(200ms);
+    --in_flight;
+    return Text("q=" + req.query);
+  });
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      CurlFetcher f(ClientOptions{});
+      for (int i = 0; i < 2; ++i) {
+        core::Request req;
+        req.url = "http://127.0.0.1:" + std::to_string(port) + "/slow?" + std::to_string(t);
+        auto r = f.Get(req);
+        if (r.ok() && r->status == 200 && r->body == "q=" + std::to_string(t)) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(good.load(), 12);
+  EXPECT_GE(max_in_flight.load(), 2);
+  EXPECT_LT(took, 1500ms);  // 12 × 200 ms sequentially would be 2.4 s
+}
+
+TEST(Server, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Server s(Loopback());
+  s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("k"); });
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  const auto r = RawRequest(port,
+                            "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+                            "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  // Two whole responses on one connection.
+  std::size_t count = 0;
+  for (std::size_t pos = r.raw.find("HTTP/1.1 200"); pos != std::string::npos;
+       pos = r.raw.find("HTTP/1.1 200", pos + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 2u) << r.raw;
+}
+
+TEST(Server, StopIsIdempotentAndRestartable) {
+  Server s(Loopback());
+  s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("x"); });
+  s.Stop();  // before Start: no-op
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/")).status, 200);
+  s.Stop();
+  s.Stop();
+  EXPECT_TRUE(s.BoundPorts().empty());
+  EXPECT_EQ(RawRequest(port, Req("GET", "/")).status, 0);  // connection refused
+}
+
+TEST(Server, HandleAfterStartIsAProgrammingError) {
+  Server s(Loopback());
+  s.Start();
+  EXPECT_THROW(s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("x"); }),
+               std::logic_error);
+  EXPECT_THROW(s.Start(), std::logic_error);
+}
+
+}  // namespace
+}  // namespace akash::http
