@@ -243,6 +243,12 @@ struct Server::Impl {
 
   static void DrainBody(mg_connection* conn, long long content_length) {
     if (content_length == 0) return;
+    if (content_length < 0) {
+      // No Content-Length: only a chunked request has a body; reading anything else would
+      // wait for the client to close.
+      const char* te = mg_get_header(conn, "Transfer-Encoding");
+      if (te == nullptr || std::string_view(te).find("chunked") == std::string_view::npos) return;
+    }
     if (content_length > kMaxDrainedBodyBytes) {
       mg_disable_connection_keep_alive(conn);
       return;
@@ -357,7 +363,9 @@ void Server::Start() {
     // emitted while binding name the failing address and errno.
     std::string detail = error_text.data();
     std::lock_guard log_lock(impl_->log_mu);
-    for (const auto& line : impl_->start_log) detail += "; " + line;
+    for (const auto& line : impl_->start_log) {
+      if (line != detail) detail += "; " + line;
+    }
     throw std::runtime_error("cannot listen on " + Join(addresses, ", ") + ": " + detail);
   }
   impl_->ctx = ctx;

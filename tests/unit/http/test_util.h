@@ -39,7 +39,7 @@ class TestUpstream {
                              "enable_keep_alive",
                              "yes",
                              "keep_alive_timeout_ms",
-                             "5000",
+                             "1000",
                              nullptr};
     mg_callbacks cb{};
     cb.begin_request = [](mg_connection* c) {
