@@ -167,6 +167,7 @@ int Daemon::Run() {
     break;
   }
   server.Stop();
+  core::LogDebug("HTTP server stopped");
   d.scheduler.Stop();
   core::LogInfo("stopped");
   return 0;
