@@ -929,7 +929,7 @@ std::string DescribeConfig(const Config& config) {
     const TenantTarget& tenant = config.tenants[i];
     out << "  "
         << (tenant.address.empty()
-                ? "tenants[" + std::to_string(i) + "] (address resolved from the key at start)"
+                ? "tenants[" + std::to_string(i) + "] (address resolved from the key at run time)"
                 : tenant.address)
         << "  console key: ";
     if (tenant.console_api_key.empty()) {
@@ -957,6 +957,7 @@ std::string DescribeConfig(const Config& config) {
   }
   const std::vector<PlannedSource> plan = PlanSources(config);
   out << "sources: " << plan.size() << " planned\n";
+  if (plan.empty()) out << "warning: every source is disabled; nothing would be polled\n";
   for (const PlannedSource& planned : plan) {
     const SourceSettings& settings = config.source(planned.source);
     out << "  " << planned.source << " target=\"" << planned.target << "\""

@@ -250,6 +250,9 @@ TEST(Config, EmptyConfigIsValidAndOnlyMarketRuns) {
   }
   const Config c = LoadConfig(Fixture("empty.yaml"), FakeEnv());
   EXPECT_NE(DescribeConfig(c).find("warning: no providers and no tenants"), std::string::npos);
+  const Config off = Parse("sources: {market: {enabled: false}}\n");
+  EXPECT_TRUE(PlanSources(off).empty());
+  EXPECT_NE(DescribeConfig(off).find("warning: every source is disabled"), std::string::npos);
 }
 
 // --- durations -----------------------------------------------------------------------------
