@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs dependencies, builds with warnings
+# as errors, runs every test, then does the same under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   scripts/test.sh            # both builds
+#   AKASH_SKIP_ASAN=1 scripts/test.sh   # the plain build only (quicker local runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+akash_install_packages "${AKASH_BUILD_PACKAGES[@]}" "${AKASH_TEST_PACKAGES[@]}"
+
+jobs=$(nproc)
+run_suite() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DAKASH_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 300)
+}
+
+start=$(date +%s)
+echo "== build and test (RelWithDebInfo, -Werror)"
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
+  echo "== build and test under ASan + UBSan"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DAKASH_SANITIZE=ON -DAKASH_BUILD_BENCH=OFF
+fi
+echo "== test suite finished in $(($(date +%s) - start)) s"
