@@ -23,8 +23,8 @@
 #define AKASH_COLL_ASSIGN_OR_RETURN(lhs, expr) \
   AKASH_COLL_ASSIGN_OR_RETURN_IMPL(AKASH_COLL_CONCAT(coll_result_, __LINE__), lhs, expr)
 #define AKASH_COLL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                    \
-  if (!tmp.ok()) return std::move(tmp).error();         \
+  auto tmp = (expr);                                     \
+  if (!tmp.ok()) return std::move(tmp).error();          \
   lhs = std::move(tmp).value()
 
 namespace akash::collectors {

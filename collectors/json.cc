@@ -1,12 +1,12 @@
 #include "collectors/json.h"
 
+#include <rapidjson/error/en.h>
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <utility>
-
-#include <rapidjson/error/en.h>
 
 namespace akash::collectors {
 namespace {
@@ -34,10 +34,10 @@ core::Result<rapidjson::Document> ParseJson(std::string_view body, std::string_v
   rapidjson::Document doc;
   doc.Parse<kJsonParseFlags>(body.data(), body.size());
   if (doc.HasParseError()) {
-    return MakeError(ErrorReason::kParse,
-                     "GET " + std::string(route) + ": invalid JSON at offset " +
-                         std::to_string(doc.GetErrorOffset()) + ": " +
-                         rapidjson::GetParseError_En(doc.GetParseError()));
+    return MakeError(ErrorReason::kParse, "GET " + std::string(route) +
+                                              ": invalid JSON at offset " +
+                                              std::to_string(doc.GetErrorOffset()) + ": " +
+                                              rapidjson::GetParseError_En(doc.GetParseError()));
   }
   return doc;
 }
@@ -105,9 +105,9 @@ std::optional<double> ParseIsoTimestamp(std::string_view s) {
 core::Result<JsonObject> JsonObject::From(const rapidjson::Value& value, std::string route,
                                           std::string path) {
   if (!value.IsObject()) {
-    return MakeError(ErrorReason::kParse,
-                     "GET " + route + ": " + (path.empty() ? std::string("document") : path) +
-                         ": expected a JSON object");
+    return MakeError(ErrorReason::kParse, "GET " + route + ": " +
+                                              (path.empty() ? std::string("document") : path) +
+                                              ": expected a JSON object");
   }
   return JsonObject(&value, std::move(route), std::move(path));
 }

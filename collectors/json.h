@@ -15,15 +15,14 @@
 // Ownership: a JsonObject is a view into a rapidjson::Document owned by the caller; the
 // document must outlive every view taken from it. Thread-safety: value types, no shared state.
 
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
-#include <rapidjson/document.h>
-
-#include "exporter/core/date.h"
 #include "exporter/core/decimal.h"
 #include "exporter/core/result.h"
 

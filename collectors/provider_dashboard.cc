@@ -10,9 +10,7 @@ namespace {
 
 constexpr const char* kRefresh = "; refreshed every provider_dashboard interval.";
 
-std::string Help(std::string_view what) {
-  return std::string(what) + kRefresh;
-}
+std::string Help(std::string_view what) { return std::string(what) + kRefresh; }
 
 }  // namespace
 
@@ -42,9 +40,9 @@ core::Result<ProviderDashboardData> ParseProviderDashboard(std::string_view body
   AKASH_COLL_ASSIGN_OR_RETURN(d.active_gpu, current.Decimal("activeGPU"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.active_memory_bytes, current.Decimal("activeMemory"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.active_ephemeral_storage_bytes,
-                         current.Decimal("activeEphemeralStorage"));
+                              current.Decimal("activeEphemeralStorage"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.active_persistent_storage_bytes,
-                         current.Decimal("activePersistentStorage"));
+                              current.Decimal("activePersistentStorage"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.date_seconds, current.Timestamp("date"));
   return d;
 }
@@ -80,11 +78,11 @@ core::Result<PollOutput> ProviderDashboardSource::Poll(core::Fetcher& fetcher,
   const Labels labels = {{"provider", provider_}};
   PollOutput out;
   auto& f = out.families;
-  f.push_back(CounterFamily(
-      "akash_provider_earned_akt_total",
-      Help("Lifetime gross earnings in AKT, from the Console API provider dashboard "
-           "(current.totalUAktEarned / 1e6)"),
-      labels, akt));
+  f.push_back(
+      CounterFamily("akash_provider_earned_akt_total",
+                    Help("Lifetime gross earnings in AKT, from the Console API provider dashboard "
+                         "(current.totalUAktEarned / 1e6)"),
+                    labels, akt));
   f.push_back(CounterFamily(
       "akash_provider_earned_act_total",
       Help("Lifetime gross earnings in ACT including legacy USDC, from the Console API provider "
@@ -103,11 +101,10 @@ core::Result<PollOutput> ProviderDashboardSource::Poll(core::Fetcher& fetcher,
       "akash_provider_leases_created_total",
       Help("Leases ever won, from the Console API provider dashboard (current.totalLeaseCount)"),
       labels, created));
-  f.push_back(GaugeFamily(
-      "akash_provider_leased_cpu_cores",
-      Help("vCPUs under active leases, from the Console API provider dashboard "
-           "(current.activeCPU / 1000)"),
-      labels, d.active_cpu_milli.ShiftDown(3).ToDouble()));
+  f.push_back(GaugeFamily("akash_provider_leased_cpu_cores",
+                          Help("vCPUs under active leases, from the Console API provider dashboard "
+                               "(current.activeCPU / 1000)"),
+                          labels, d.active_cpu_milli.ShiftDown(3).ToDouble()));
   f.push_back(GaugeFamily(
       "akash_provider_leased_gpus",
       Help("GPUs under active leases, from the Console API provider dashboard (current.activeGPU)"),

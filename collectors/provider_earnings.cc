@@ -88,8 +88,8 @@ EarningsAmounts NetEarnings(const EarningsAmounts& gross, const core::TakeRateRe
   net.uakt = MulRatio(gross.uakt, One() - regime.akt);
   net.uact = MulRatio(gross.uact, One() - regime.act);
   // USD value = AKT part (usd − act) + ACT part (act); each loses its own rate.
-  net.uusd = gross.uusd - MulRatio(gross.uusd - gross.uact, regime.akt) -
-             MulRatio(gross.uact, regime.act);
+  net.uusd =
+      gross.uusd - MulRatio(gross.uusd - gross.uact, regime.akt) - MulRatio(gross.uact, regime.act);
   return net;
 }
 
@@ -132,8 +132,7 @@ core::Result<ProviderEarningsSource::FetchOutcome> ProviderEarningsSource::Fetch
     if (response->status == 404) {
       if (may_fall_back && range.to == today) return FetchOutcome::kTodayNotIndexed;
       core::Error e = UpstreamHttpError(request, *response);
-      e.message += ": no earnings data for [" + range.from.ToString() + ", " +
-                   range.to.ToString() +
+      e.message += ": no earnings data for [" + range.from.ToString() + ", " + range.to.ToString() +
                    "); the wallet may not be a provider, or the indexer is more than a day behind";
       return e;
     }
@@ -204,40 +203,41 @@ PollOutput ProviderEarningsSource::BuildOutput(const std::vector<EarningsWindow>
   struct Spec {
     const char* name;
     const char* help;
-    Decimal EarningsAmounts::*field;
+    const char* field;
+    Decimal EarningsAmounts::*amount;
     bool net;
   };
   const Spec specs[] = {
       {"akash_provider_earnings_akt", "Gross earnings in AKT over the window's complete UTC days",
-       &EarningsAmounts::uakt, false},
+       "totalUAktEarned", &EarningsAmounts::uakt, false},
       {"akash_provider_earnings_act",
        "Gross earnings in ACT including legacy USDC over the window's complete UTC days",
-       &EarningsAmounts::uact, false},
+       "totalUActEarned, else totalUUsdcEarned", &EarningsAmounts::uact, false},
       {"akash_provider_earnings_usd",
        "Gross earnings valued in USD at each day's AKT price over the window's complete UTC days",
-       &EarningsAmounts::uusd, false},
+       "totalUUsdEarned", &EarningsAmounts::uusd, false},
       {"akash_provider_net_earnings_akt",
-       "Earnings in AKT after the take rate in force on each day of the window",
+       "Earnings in AKT after the take rate in force on each day of the window", "totalUAktEarned",
        &EarningsAmounts::uakt, true},
       {"akash_provider_net_earnings_act",
        "Earnings in ACT including legacy USDC after the take rate in force on each day of the "
        "window",
-       &EarningsAmounts::uact, true},
+       "totalUActEarned, else totalUUsdcEarned", &EarningsAmounts::uact, true},
       {"akash_provider_net_earnings_usd",
        "Earnings valued in USD after the take rate in force on each day of the window "
        "(usd - (usd - act) * rate_akt - act * rate_act)",
-       &EarningsAmounts::uusd, true},
+       "totalUUsdEarned", &EarningsAmounts::uusd, true},
   };
   PollOutput out;
   for (const Spec& spec : specs) {
-    FamilyBuilder family(spec.name,
-                         std::string(spec.help) + ", " + kUpstream + " (micro-units / 1e6)" +
-                             kRefresh + ".",
-                         prometheus::MetricType::Gauge);
+    FamilyBuilder family(
+        spec.name,
+        std::string(spec.help) + ", " + kUpstream + " (" + spec.field + " / 1e6)" + kRefresh + ".",
+        prometheus::MetricType::Gauge);
     for (const Row& row : rows) {
       const EarningsAmounts& a = spec.net ? row.net : row.gross;
       family.Add({{"provider", options_.provider}, {"window", row.window}},
-                 FromMicro(a.*spec.field).ToDouble());
+                 FromMicro(a.*spec.amount).ToDouble());
     }
     out.families.push_back(std::move(family).Build());
   }

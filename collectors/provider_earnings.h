@@ -135,8 +135,7 @@ class ProviderEarningsSource final : public Source {
   // Fetches every range in `needed` that is not cached. Returns kTodayNotIndexed when a range
   // ending at `today` got 404 and `may_fall_back` is set.
   core::Result<FetchOutcome> FetchMissing(core::Fetcher& fetcher, core::Date today,
-                                          const std::vector<DayRange>& needed,
-                                          bool may_fall_back);
+                                          const std::vector<DayRange>& needed, bool may_fall_back);
   core::Request MakeRequest(DayRange range) const;
   PollOutput BuildOutput(const std::vector<EarningsWindow>& windows, core::Date end) const;
 

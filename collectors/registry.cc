@@ -30,8 +30,8 @@ std::vector<std::unique_ptr<Source>> MakeSources(const core::Config& config) {
       sources.push_back(
           std::make_unique<MarketSource>(config.endpoints.console_api, config.take_rates));
     } else if (name == core::kSourceProviderDashboard) {
-      sources.push_back(std::make_unique<ProviderDashboardSource>(config.endpoints.console_api,
-                                                                  planned.target));
+      sources.push_back(
+          std::make_unique<ProviderDashboardSource>(config.endpoints.console_api, planned.target));
     } else if (name == core::kSourceProviderEarnings) {
       const core::ProviderTarget* provider = FindProvider(config, planned.target);
       ProviderEarningsOptions options;

@@ -124,9 +124,9 @@ TEST(JsonTest, IsoTimestamps) {
   EXPECT_DOUBLE_EQ(*ParseIsoTimestamp("2026-08-20 12:00:00"), midnight + 43200);
   EXPECT_DOUBLE_EQ(*ParseIsoTimestamp("2026-08-20"), midnight);
   EXPECT_DOUBLE_EQ(*ParseIsoTimestamp("1970-01-01T00:00:00Z"), 0.0);
-  for (const char* bad : {"", "2026-08-20T", "2026-02-30T00:00:00Z", "2026-08-20T25:00:00Z",
-                          "2026-08-20T12:00:00Q", "2026-08-20T12:00:00.Z", "20 Aug 2026",
-                          "2026-08-20T12:00:00+2"}) {
+  for (const char* bad :
+       {"", "2026-08-20T", "2026-02-30T00:00:00Z", "2026-08-20T25:00:00Z", "2026-08-20T12:00:00Q",
+        "2026-08-20T12:00:00.Z", "20 Aug 2026", "2026-08-20T12:00:00+2"}) {
     EXPECT_FALSE(ParseIsoTimestamp(bad).has_value()) << bad;
   }
 }
@@ -162,8 +162,7 @@ TEST(CommonTest, MulRatioIsExact) {
   EXPECT_TRUE(MulRatio(amount, Decimal()).IsZero());
   EXPECT_EQ(MulRatio(*Decimal::Parse("-10.5"), *Decimal::Parse("0.5")).ToString(), "-5.25");
   // Large realistic total: the whole AKT supply in uakt.
-  EXPECT_EQ(MulRatio(*Decimal::Parse("260000000000000.123456"), *Decimal::Parse("0.04"))
-                .ToString(),
+  EXPECT_EQ(MulRatio(*Decimal::Parse("260000000000000.123456"), *Decimal::Parse("0.04")).ToString(),
             "10400000000000.00493824");
 }
 

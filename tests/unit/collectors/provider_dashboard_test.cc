@@ -17,8 +17,7 @@ using testing::Value;
 
 constexpr const char* kProvider = "akash1provider0000000000000000000000000000";
 constexpr const char* kConsole = "https://console.test";
-const std::string kUrl =
-    std::string(kConsole) + "/v1/provider-dashboard/" + std::string(kProvider);
+const std::string kUrl = std::string(kConsole) + "/v1/provider-dashboard/" + std::string(kProvider);
 // 2026-08-20T00:00:00Z as Unix seconds (20685 days × 86400).
 constexpr double kAug20 = 1787184000.0;
 
@@ -140,8 +139,7 @@ TEST_F(ProviderDashboardSourceTest, ExportsEveryFamilyWithLabelsAndHelp) {
   EXPECT_EQ(*Value(*out, "akash_provider_leased_storage_bytes",
                    {{"provider", kProvider}, {"class", "persistent"}}),
             2199023255552.0);
-  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_data_timestamp_seconds", p),
-                   kAug20 + 43203.512);
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_data_timestamp_seconds", p), kAug20 + 43203.512);
 
   const std::map<std::string, prometheus::MetricType> expected = {
       {"akash_provider_earned_akt_total", prometheus::MetricType::Counter},
@@ -216,12 +214,12 @@ TEST_F(ProviderDashboardSourceTest, HtmlWith200IsAParseError) {
   EXPECT_EQ(out.error().reason, ErrorReason::kParse);
 }
 
-std::string DashboardBody(const std::string& uakt, const std::string& uact,
-                          const std::string& uusd, const std::string& leases) {
+std::string DashboardBody(const std::string& uakt, const std::string& uact, const std::string& uusd,
+                          const std::string& leases) {
   return R"({"current":{"date":"2026-08-20T12:00:00Z","height":1,"activeLeaseCount":1,)"
-         R"("totalLeaseCount":)" + leases + R"(,"totalUAktEarned":)" + uakt +
-         R"(,"totalUUsdcEarned":)" + uact + R"(,"totalUActEarned":)" + uact +
-         R"(,"totalUUsdEarned":)" + uusd +
+         R"("totalLeaseCount":)" +
+         leases + R"(,"totalUAktEarned":)" + uakt + R"(,"totalUUsdcEarned":)" + uact +
+         R"(,"totalUActEarned":)" + uact + R"(,"totalUUsdEarned":)" + uusd +
          R"(,"activeCPU":1000,"activeGPU":0,"activeMemory":0,"activeEphemeralStorage":0,)"
          R"("activePersistentStorage":0,"activeStorage":0}})";
 }

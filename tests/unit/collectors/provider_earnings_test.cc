@@ -25,7 +25,8 @@ using testing::Value;
 constexpr const char* kProvider = "akash1provider0000000000000000000000000000";
 constexpr const char* kConsole = "https://console.test";
 constexpr const char* kProviderConsole = "https://provider-console.test";
-constexpr const char* kKey = "akash_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+constexpr const char* kKey =
+    "akash_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
 DayRange R(Date from, Date to) { return DayRange{from, to}; }
@@ -273,7 +274,8 @@ std::string QueryParam(const std::string& url, const std::string& name) {
   std::size_t pos = q + 1;
   while (pos < url.size()) {
     const auto amp = url.find('&', pos);
-    const std::string part = url.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    const std::string part =
+        url.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
     if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
     if (amp == std::string::npos) break;
     pos = amp + 1;
@@ -295,9 +297,10 @@ class World {
   explicit World(std::function<DayEarnings(Date)> day_fn) : day_fn_(std::move(day_fn)) {}
 
   void Install(FakeFetcher& fetcher) {
-    fetcher.SetHandler([this](const core::Request& r) -> std::optional<core::Result<core::Response>> {
-      return Answer(r);
-    });
+    fetcher.SetHandler(
+        [this](const core::Request& r) -> std::optional<core::Result<core::Response>> {
+          return Answer(r);
+        });
   }
   std::optional<Date> not_indexed_from;
   std::set<DayRange> fail_with_502;
@@ -399,7 +402,7 @@ TEST_F(EarningsSourceTest, HandDerivedValuesAcrossBme) {
       {"30d", 30, 26},            // 23..28 Feb (6) + 1..20 Mar (20) | 21..24
       {"month_to_date", 24, 20},  // 1..20 | 21..24
       {"previous_month", 28, 28},
-      {"year_to_date", 83, 79},   // 31 + 28 + 20 | 4
+      {"year_to_date", 83, 79},  // 31 + 28 + 20 | 4
   };
   for (const auto& e : expects) {
     const int post = e.days - e.pre_bme_days;
@@ -433,8 +436,8 @@ TEST_F(EarningsSourceTest, FamiliesLabelsAndHelp) {
   EXPECT_EQ(source.name(), "provider_earnings");
   EXPECT_EQ(source.target(), kProvider);
   ASSERT_EQ(out->families.size(), 7u);
-  const std::set<std::string> windows = {"1d", "7d", "30d", "month_to_date", "previous_month",
-                                         "year_to_date"};
+  const std::set<std::string> windows = {
+      "1d", "7d", "30d", "month_to_date", "previous_month", "year_to_date"};
   for (const auto& f : out->families) {
     EXPECT_EQ(f.type, prometheus::MetricType::Gauge) << f.name;
     EXPECT_NE(f.help.find("refreshed every provider_earnings interval"), std::string::npos)
@@ -456,10 +459,9 @@ TEST_F(EarningsSourceTest, FamiliesLabelsAndHelp) {
     }
     EXPECT_EQ(seen, windows) << f.name;
   }
-  for (const char* name :
-       {"akash_provider_earnings_akt", "akash_provider_earnings_act", "akash_provider_earnings_usd",
-        "akash_provider_net_earnings_akt", "akash_provider_net_earnings_act",
-        "akash_provider_net_earnings_usd"}) {
+  for (const char* name : {"akash_provider_earnings_akt", "akash_provider_earnings_act",
+                           "akash_provider_earnings_usd", "akash_provider_net_earnings_akt",
+                           "akash_provider_net_earnings_act", "akash_provider_net_earnings_usd"}) {
     EXPECT_NE(testing::FindFamily(*out, name), nullptr) << name;
   }
 }
@@ -479,8 +481,9 @@ TEST_F(EarningsSourceTest, KeyRouteSendsSecretHeaderAndNoAddress) {
     ASSERT_EQ(call.secret_headers.count("X-API-Key"), 1u);
     EXPECT_EQ(call.secret_headers.at("X-API-Key"), kKey);
   }
-  EXPECT_EQ(fetcher_.calls()[0].url, std::string(kProviderConsole) +
-                                         "/provider-earnings?from_date=2026-08-19&to_date=2026-08-20");
+  EXPECT_EQ(
+      fetcher_.calls()[0].url,
+      std::string(kProviderConsole) + "/provider-earnings?from_date=2026-08-19&to_date=2026-08-20");
 }
 
 TEST_F(EarningsSourceTest, PublicRouteWithoutKey) {
@@ -640,8 +643,9 @@ TEST_F(EarningsSourceTest, FallBackWhenYesterdayIsNotIndexed) {
   // One probe (404), then E = 03-24: [03-23,03-24), [03-17,03-21), [03-21,03-24),
   // [02-22,03-21), [03-01,03-21), [02-01,03-01), [01-01,03-21).
   EXPECT_EQ(fetcher_.calls().size(), 8u);
-  EXPECT_EQ(fetcher_.calls()[0].url, std::string(kProviderConsole) +
-                                         "/provider-earnings?from_date=2026-03-24&to_date=2026-03-25");
+  EXPECT_EQ(
+      fetcher_.calls()[0].url,
+      std::string(kProviderConsole) + "/provider-earnings?from_date=2026-03-24&to_date=2026-03-25");
   EXPECT_DOUBLE_EQ(Get(*out, "akash_provider_earnings_akt", "1d"), 1.0);
   EXPECT_DOUBLE_EQ(Get(*out, "akash_provider_earnings_akt", "7d"), 7.0);
   EXPECT_NEAR(Get(*out, "akash_provider_net_earnings_akt", "7d"), 4 * 0.98 + 3, 1e-9);

@@ -38,8 +38,7 @@ core::Config TwoProviders() {
   return c;
 }
 
-std::multimap<std::string, std::string> Pairs(
-    const std::vector<std::unique_ptr<Source>>& sources) {
+std::multimap<std::string, std::string> Pairs(const std::vector<std::unique_ptr<Source>>& sources) {
   std::multimap<std::string, std::string> m;
   for (const auto& s : sources) m.emplace(s->name(), s->target());
   return m;
@@ -93,9 +92,8 @@ TEST(RegistryTest, EachProviderGetsItsOwnRouteAndKey) {
         EXPECT_EQ(call.url.rfind("https://pc.test/provider-earnings?", 0), 0u) << call.url;
         EXPECT_EQ(call.secret_headers.at("X-API-Key"), "akash_" + std::string(64, 'a'));
       } else {
-        EXPECT_EQ(call.url.rfind(std::string("https://console.test/v1/provider-earnings/") +
-                                     kPublic + "?",
-                                 0),
+        EXPECT_EQ(call.url.rfind(
+                      std::string("https://console.test/v1/provider-earnings/") + kPublic + "?", 0),
                   0u)
             << call.url;
         EXPECT_TRUE(call.secret_headers.empty());

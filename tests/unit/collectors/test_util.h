@@ -3,6 +3,7 @@
 // exact URL and records every call, and lookups into PollOutput.
 
 #include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
 
 #include <chrono>
 #include <fstream>
@@ -13,8 +14,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 #include "collectors/families.h"
 #include "collectors/source.h"
@@ -111,9 +110,12 @@ inline std::optional<double> Value(const PollOutput& out, const std::string& nam
   for (const auto& m : f->metric) {
     if (!LabelsMatch(m, labels)) continue;
     switch (f->type) {
-      case prometheus::MetricType::Counter: return m.counter.value;
-      case prometheus::MetricType::Gauge: return m.gauge.value;
-      default: return m.untyped.value;
+      case prometheus::MetricType::Counter:
+        return m.counter.value;
+      case prometheus::MetricType::Gauge:
+        return m.gauge.value;
+      default:
+        return m.untyped.value;
     }
   }
   return std::nullopt;
