@@ -395,13 +395,15 @@ struct CurlFetcher::Impl {
     }
     switch (code) {
       case CURLE_OPERATION_TIMEDOUT: {
-        curl_off_t connect_us = 0;
-        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-        if (connect_us == 0) {
-          // The TCP handshake never finished: the upstream is unreachable, not slow.
-          return {
-              ErrorReason::kConnect,
-              "connect timeout after " + std::to_string(options.connect_timeout.count()) + " ms"};
+        // No pre-transfer mark means the request was never sent: the TCP or TLS handshake did
+        // not finish, so the upstream is unreachable rather than slow. (CONNECT_TIME would be
+        // zero on a reused connection too, so it cannot tell the two apart.)
+        curl_off_t pretransfer_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+        if (pretransfer_us == 0) {
+          return {ErrorReason::kConnect,
+                  "connect timeout after " +
+                      std::to_string(std::min(options.connect_timeout, timeout).count()) + " ms"};
         }
         return {ErrorReason::kTimeout, "timeout after " + std::to_string(timeout.count()) + " ms"};
       }

@@ -137,6 +137,34 @@ TEST(CurlFetcher, TimeoutIsClassifiedWithSafeMessage) {
   EXPECT_LT(took, 1500ms);
 }
 
+TEST(CurlFetcher, TimeoutOnReusedConnectionIsTimeout) {
+  TestUpstream up([](mg_connection* c, const mg_request_info* ri) {
+    if (std::string(ri->local_uri) == "/slow") {
+      auto* self = static_cast<TestUpstream*>(mg_get_user_data(mg_get_context(c)));
+      self->SleepUnlessStopping(3000ms);
+    }
+    return Reply(c, 200, "ok");
+  });
+  CurlFetcher f(FastOptions());
+  ASSERT_TRUE(f.Get(Get(up.Url("/fast"))).ok());
+  core::Request req = Get(up.Url("/slow"));
+  req.timeout = 200ms;
+  auto r = f.Get(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, ErrorReason::kTimeout) << r.error().message;
+  EXPECT_EQ(up.connections(), 1);
+}
+
+TEST(CurlFetcher, UndecodableBodyIsParse) {
+  TestUpstream up([](mg_connection* c, const mg_request_info*) {
+    return Reply(c, 200, "this is not gzip at all", {{"Content-Encoding", "gzip"}});
+  });
+  CurlFetcher f(FastOptions());
+  auto r = f.Get(Get(up.Url("/bad-gzip")));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, ErrorReason::kParse) << r.error().message;
+}
+
 TEST(CurlFetcher, DefaultTimeoutFromOptions) {
   TestUpstream up([](mg_connection* c, const mg_request_info*) {
     auto* self = static_cast<TestUpstream*>(mg_get_user_data(mg_get_context(c)));

@@ -292,6 +292,33 @@ TEST(Server, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(count, 2u) << r.raw;
 }
 
+TEST(Server, RequestBodiesAreDrainedForKeepAlive) {
+  Server s(Loopback());
+  s.Handle("/-/reload", {"POST"}, [](const ServerRequest&) { return Text("reloaded"); });
+  s.Start();
+  const auto r = RawRequest(s.BoundPorts().at(0),
+                            "POST /-/reload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                            "\r\n5\r\nhello\r\n0\r\n\r\n"
+                            "POST /-/reload HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+                            "Connection: close\r\n\r\nabc");
+  std::size_t count = 0;
+  for (std::size_t pos = r.raw.find("reloaded"); pos != std::string::npos;
+       pos = r.raw.find("reloaded", pos + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 2u) << r.raw;
+}
+
+TEST(Server, StopIsQuick) {
+  Server s(Loopback());
+  s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("x"); });
+  s.Start();
+  EXPECT_EQ(RawRequest(s.BoundPorts().at(0), Req("GET", "/")).status, 200);
+  const auto start = std::chrono::steady_clock::now();
+  s.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+}
+
 TEST(Server, StopIsIdempotentAndRestartable) {
   Server s(Loopback());
   s.Handle("/", {"GET"}, [](const ServerRequest&) { return Text("x"); });
