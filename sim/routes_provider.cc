@@ -1,0 +1,364 @@
+// Provider-side routes: the Provider Console Earnings API and the Console's provider routes.
+
+#include <cmath>
+
+#include "sim/handlers.h"
+
+namespace akash::sim {
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+bool IsYmdShape(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[static_cast<std::size_t>(i)] < '0' || s[static_cast<std::size_t>(i)] > '9') return false;
+  }
+  return true;
+}
+
+double ToD(Int128 milli) { return MilliToDecimal(milli).ToDouble(); }
+double UsdD(Int128 nano) { return NanoToDecimal(nano).ToDouble(); }
+
+struct Snapshot {
+  std::int64_t height = 0;
+  Accrual total;
+  Accrual daily;
+  std::int64_t active = 0, total_leases = 0, daily_leases = 0;
+  std::int64_t cpu = 0, gpu = 0, memory = 0, ephemeral = 0, persistent = 0;
+};
+
+Snapshot TakeSnapshot(const World& w, int p, std::int64_t h) {
+  Snapshot s;
+  s.height = h;
+  const Provider& prov = w.providers()[static_cast<std::size_t>(p)];
+  std::int64_t day_ago = w.FirstHeightAtOrAfter(w.TimeOfHeight(h) - kDayMs);
+  s.total = w.ProviderAccrual(p, prov.created_height, h);
+  s.daily = s.total - w.ProviderAccrual(p, prov.created_height, day_ago);
+  for (std::uint32_t li : prov.leases) {
+    const Lease& l = w.leases()[li];
+    if (l.created > h) continue;
+    ++s.total_leases;
+    if (l.created > day_ago) ++s.daily_leases;
+    if (h < l.end) {
+      ++s.active;
+      s.cpu += l.cpu; s.gpu += l.gpus; s.memory += l.memory;
+      s.ephemeral += l.ephemeral; s.persistent += l.persistent;
+    }
+  }
+  return s;
+}
+
+void WriteSnapshot(JsonWriter& w, const World& world, const Snapshot& s) {
+  w.StartObject();
+  WriteKey(w, "date"); WriteStr(w, FormatIsoMillis(world.TimeOfHeight(s.height)));
+  WriteKey(w, "height"); w.Int64(s.height);
+  WriteKey(w, "activeLeaseCount"); w.Int64(s.active);
+  WriteKey(w, "totalLeaseCount"); w.Int64(s.total_leases);
+  WriteKey(w, "dailyLeaseCount"); w.Int64(s.daily_leases);
+  WriteKey(w, "totalUAktEarned"); WriteJs(w, ToD(s.total.uakt));
+  WriteKey(w, "dailyUAktEarned"); WriteJs(w, ToD(s.daily.uakt));
+  WriteKey(w, "totalUUsdcEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
+  WriteKey(w, "dailyUUsdcEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
+  WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
+  WriteKey(w, "dailyUActEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
+  WriteKey(w, "totalUUsdEarned"); WriteJs(w, UsdD(s.total.usd_nano));
+  WriteKey(w, "dailyUUsdEarned"); WriteJs(w, UsdD(s.daily.usd_nano));
+  WriteKey(w, "activeCPU"); w.Int64(s.cpu);
+  WriteKey(w, "activeGPU"); w.Int64(s.gpu);
+  WriteKey(w, "activeMemory"); w.Int64(s.memory);
+  WriteKey(w, "activeEphemeralStorage"); w.Int64(s.ephemeral);
+  WriteKey(w, "activePersistentStorage"); w.Int64(s.persistent);
+  WriteKey(w, "activeStorage"); w.Int64(s.ephemeral + s.persistent);
+  w.EndObject();
+}
+
+}  // namespace
+
+Response HandleProviderConsoleEarnings(const Ctx& c) {
+  // FastAPI resolves the API-key dependency before validating the query.
+  auto key = c.req.Header("x-api-key");
+  if (!key || key->empty()) {
+    return FastApiError(401, "API Key Required", "X-API-Key header is required", "");
+  }
+  int p = c.world.ProviderByEarningsKey(*key);
+  bool orphan = p < 0 && *key == c.world.orphan_earnings_key();
+  if (p < 0 && !orphan) {
+    return FastApiError(401, "Invalid API Key", "The provided API key is invalid, expired, or inactive", "");
+  }
+  // 422: pydantic's list of problems, one per bad parameter.
+  struct Param { const char* name; std::optional<std::string> value; std::optional<core::Date> date; };
+  Param params[2] = {{"from_date", c.query.Get("from_date"), std::nullopt},
+                     {"to_date", c.query.Get("to_date"), std::nullopt}};
+  rapidjson::StringBuffer eb;
+  JsonWriter ew(eb);
+  ew.StartObject();
+  WriteKey(ew, "detail");
+  ew.StartArray();
+  bool invalid = false;
+  for (Param& prm : params) {
+    if (prm.value) prm.date = core::Date::Parse(*prm.value);
+    if (prm.date) continue;
+    invalid = true;
+    ew.StartObject();
+    if (!prm.value) {
+      WriteKey(ew, "type"); WriteStr(ew, "missing");
+      WriteKey(ew, "loc"); ew.StartArray(); WriteStr(ew, "query"); WriteStr(ew, prm.name); ew.EndArray();
+      WriteKey(ew, "msg"); WriteStr(ew, "Field required");
+      WriteKey(ew, "input"); ew.Null();
+    } else {
+      WriteKey(ew, "type"); WriteStr(ew, "date_from_datetime_parsing");
+      WriteKey(ew, "loc"); ew.StartArray(); WriteStr(ew, "query"); WriteStr(ew, prm.name); ew.EndArray();
+      WriteKey(ew, "msg");
+      WriteStr(ew, prm.value->size() < 10 ? "Input should be a valid date or datetime, input is too short"
+                                          : "Input should be a valid date or datetime, invalid character in year");
+      WriteKey(ew, "input"); WriteStr(ew, *prm.value);
+      WriteKey(ew, "ctx");
+      ew.StartObject();
+      WriteKey(ew, "error");
+      WriteStr(ew, prm.value->size() < 10 ? "input is too short" : "invalid character in year");
+      ew.EndObject();
+    }
+    ew.EndObject();
+  }
+  ew.EndArray();
+  ew.EndObject();
+  if (invalid) return JsonResponse(422, eb.GetString());
+
+  core::Date from = *params[0].date, to = *params[1].date;
+  if (from > to) {
+    return FastApiError(400, "Invalid Date Range", "From date must be before or equal to to date", "EARNINGS_002");
+  }
+  if (to.days() - from.days() > 365) {
+    return FastApiError(400, "Date Range Too Large", "Date range cannot exceed 365 days", "EARNINGS_003");
+  }
+  const std::string& wallet = orphan ? c.world.orphan_address() : c.world.providers()[static_cast<std::size_t>(p)].address;
+  std::int64_t from_h = c.world.DayStartHeight(from);
+  std::int64_t to_h = c.world.DayStartHeight(to);
+  if (orphan || from_h > c.indexed_h || to_h > c.indexed_h) {
+    return FastApiError(404, "Provider Earnings Not Found",
+                        "No earnings data found for wallet " + wallet + " in the specified date range",
+                        "EARNINGS_004");
+  }
+  Accrual a = c.world.ProviderAccrual(p, from_h, to_h);
+  rapidjson::StringBuffer b;
+  JsonWriter w(b);
+  w.StartObject();
+  WriteKey(w, "earnings");
+  w.StartObject();
+  // Python floats: 0.0, 1e-05, 1.5e+16 (pydantic drops the upstream's totalUActEarned).
+  WriteKey(w, "totalUAktEarned"); WriteRaw(w, PyFloat(ToD(a.uakt)));
+  WriteKey(w, "totalUUsdcEarned"); WriteRaw(w, PyFloat(ToD(a.uusdc + a.uact)));
+  WriteKey(w, "totalUUsdEarned"); WriteRaw(w, PyFloat(UsdD(a.usd_nano)));
+  w.EndObject();
+  w.EndObject();
+  return JsonResponse(200, b.GetString());
+}
+
+Response HandleProviderEarnings(const Ctx& c) {
+  const std::string& owner = c.segments.at(0);
+  std::vector<ZodIssue> issues;
+  std::optional<core::Date> dates[2];
+  const char* names[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    auto v = c.query.Get(names[i]);
+    if (!v) {
+      issues.push_back({"invalid_type", "Required", {names[i]}});
+    } else if (!IsYmdShape(*v) || !(dates[i] = core::Date::Parse(*v))) {
+      issues.push_back({"invalid_string", "Invalid date, must be in the following format: YYYY-MM-DD", {names[i]}});
+    }
+  }
+  if (!issues.empty()) return ConsoleValidation(issues);
+  int p = c.world.ProviderIndex(owner);
+  if (p < 0) return ConsoleNotFound("Provider not found");
+  std::int64_t from_h = c.world.DayStartHeight(*dates[0]);
+  std::int64_t to_h = c.world.DayStartHeight(*dates[1]);
+  if (from_h > c.indexed_h) return ConsoleNotFound("From block not found");
+  if (to_h > c.indexed_h) return ConsoleNotFound("To block not found");
+  Accrual a = c.world.ProviderAccrual(p, from_h, to_h);  // empty when from >= to
+  rapidjson::StringBuffer b;
+  JsonWriter w(b);
+  w.StartObject();
+  WriteKey(w, "earnings");
+  w.StartObject();
+  WriteKey(w, "totalUAktEarned"); WriteJs(w, ToD(a.uakt));
+  WriteKey(w, "totalUUsdcEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
+  WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
+  WriteKey(w, "totalUUsdEarned"); WriteJs(w, UsdD(a.usd_nano));
+  w.EndObject();
+  w.EndObject();
+  return JsonResponse(200, b.GetString());
+}
+
+Response HandleProviderDashboard(const Ctx& c) {
+  int p = c.world.ProviderIndex(c.segments.at(0));
+  if (p < 0) return ConsoleNotFound("Provider not found");
+  std::int64_t h = c.indexed_h;
+  std::int64_t prev_h = c.world.FirstHeightAtOrAfter(c.world.TimeOfHeight(h) - kDayMs);
+  Snapshot cur = TakeSnapshot(c.world, p, h);
+  Snapshot prev = TakeSnapshot(c.world, p, prev_h);
+  rapidjson::StringBuffer b;
+  b.Reserve(2048);
+  JsonWriter w(b);
+  w.StartObject();
+  WriteKey(w, "current"); WriteSnapshot(w, c.world, cur);
+  WriteKey(w, "previous"); WriteSnapshot(w, c.world, prev);
+  w.EndObject();
+  return JsonResponse(200, b.GetString());
+}
+
+Response HandleProvider(const Ctx& c) {
+  int pi = c.world.ProviderIndex(c.segments.at(0));
+  if (pi < 0) return TextResponse(404, "Provider not found.");
+  const Provider& p = c.world.providers()[static_cast<std::size_t>(pi)];
+  std::int64_t cpu = 0, gpu = 0, mem = 0, eph = 0, pers = 0, lease_count = 0, active_deployments = 0;
+  std::int64_t last_dseq = -1;
+  for (std::uint32_t li : p.leases) {
+    const Lease& l = c.world.leases()[li];
+    if (l.created > c.chain_h) continue;
+    ++lease_count;
+    if (c.chain_h < l.end) {
+      cpu += l.cpu; gpu += l.gpus; mem += l.memory; eph += l.ephemeral; pers += l.persistent;
+      if (l.dseq != last_dseq) ++active_deployments;
+      last_dseq = l.dseq;
+    }
+  }
+  std::string now_iso = FormatIsoMillis(c.now_ms - 30'000);
+  rapidjson::StringBuffer b;
+  b.Reserve(4096);
+  JsonWriter w(b);
+  auto kv = [&](std::string_view k, std::string_view v) { WriteKey(w, k); WriteStr(w, v); };
+  auto stat = [&](std::string_view k, std::int64_t active, std::int64_t cap) {
+    WriteKey(w, k);
+    w.StartObject();
+    WriteKey(w, "active"); w.Int64(active);
+    WriteKey(w, "available"); w.Int64(cap - active);
+    WriteKey(w, "pending"); w.Int64(0);
+    w.EndObject();
+  };
+  w.StartObject();
+  kv("owner", p.address);
+  kv("name", p.name);
+  kv("hostUri", p.host_uri);
+  WriteKey(w, "createdHeight"); w.Int64(p.created_height);
+  kv("email", p.email);
+  kv("website", p.website);
+  kv("lastCheckDate", now_iso);
+  WriteKey(w, "deploymentCount"); w.Int64(active_deployments);
+  WriteKey(w, "leaseCount"); w.Int64(lease_count);
+  kv("cosmosSdkVersion", "v0.53.3");
+  kv("akashVersion", "v0.10.2");
+  kv("ipRegion", "California");
+  kv("ipRegionCode", "CA");
+  kv("ipCountry", "United States");
+  kv("ipCountryCode", "US");
+  WriteKey(w, "ipLat"); WriteStr(w, "37.3394");
+  WriteKey(w, "ipLon"); WriteStr(w, "-121.895");
+  WriteKey(w, "uptime1d"); WriteJs(w, 1);
+  WriteKey(w, "uptime7d"); WriteJs(w, 0.9976);
+  WriteKey(w, "uptime30d"); WriteJs(w, 0.9931);
+  WriteKey(w, "isValidVersion"); w.Bool(true);
+  WriteKey(w, "isOnline"); w.Bool(true);
+  kv("lastOnlineDate", now_iso);
+  WriteKey(w, "isAudited"); w.Bool(true);
+  WriteKey(w, "stats");
+  w.StartObject();
+  stat("cpu", cpu, p.capacity_cpu);
+  stat("gpu", gpu, p.capacity_gpu);
+  stat("memory", mem, p.capacity_memory);
+  WriteKey(w, "storage");
+  w.StartObject();
+  stat("ephemeral", eph, p.capacity_ephemeral);
+  stat("persistent", pers, p.capacity_persistent);
+  w.EndObject();
+  w.EndObject();
+  WriteKey(w, "gpuModels");
+  w.StartArray();
+  for (int m : p.gpu_models) {
+    const GpuModel& g = c.world.gpu_models()[static_cast<std::size_t>(m)];
+    w.StartObject();
+    kv("vendor", g.vendor); kv("model", g.model); kv("ram", g.ram); kv("interface", g.interface);
+    w.EndObject();
+  }
+  w.EndArray();
+  WriteKey(w, "attributes");
+  w.StartArray();
+  auto attr = [&](std::string_view k, std::string_view v) {
+    w.StartObject();
+    kv("key", k); kv("value", v);
+    WriteKey(w, "auditedBy"); w.StartArray(); WriteStr(w, "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63"); w.EndArray();
+    w.EndObject();
+  };
+  attr("region", p.region);
+  attr("host", "akash");
+  attr("tier", "community");
+  for (int m : p.gpu_models) {
+    const GpuModel& g = c.world.gpu_models()[static_cast<std::size_t>(m)];
+    attr("capabilities/gpu/vendor/" + g.vendor + "/model/" + g.model, "true");
+  }
+  w.EndArray();
+  kv("host", "akash");
+  kv("organization", p.name + " Inc.");
+  kv("statusPage", p.website + "/status");
+  kv("locationRegion", p.region);
+  kv("country", "US");
+  kv("city", "San Jose");
+  kv("timezone", "utc-8");
+  kv("locationType", "datacenter");
+  kv("hostingProvider", "sim");
+  kv("hardwareCpu", "amd");
+  kv("hardwareCpuArch", "x86-64");
+  kv("hardwareGpuVendor", "nvidia");
+  WriteKey(w, "hardwareGpuModels");
+  w.StartArray();
+  for (int m : p.gpu_models) WriteStr(w, c.world.gpu_models()[static_cast<std::size_t>(m)].model);
+  w.EndArray();
+  WriteKey(w, "hardwareDisk"); w.StartArray(); WriteStr(w, "nvme"); w.EndArray();
+  WriteKey(w, "featPersistentStorage"); w.Bool(p.capacity_persistent > 0);
+  WriteKey(w, "featPersistentStorageType"); w.StartArray(); WriteStr(w, "beta3"); w.EndArray();
+  kv("hardwareMemory", "ddr5");
+  kv("networkProvider", "sim-transit");
+  WriteKey(w, "networkSpeedDown"); w.Int(10000);
+  WriteKey(w, "networkSpeedUp"); w.Int(10000);
+  kv("tier", "community");
+  WriteKey(w, "featEndpointCustomDomain"); w.Bool(true);
+  WriteKey(w, "workloadSupportChia"); w.Bool(false);
+  WriteKey(w, "workloadSupportChiaCapabilities"); w.StartArray(); w.EndArray();
+  WriteKey(w, "featEndpointIp"); w.Bool(true);
+  WriteKey(w, "uptime");
+  w.StartArray();
+  for (int i = 0; i < 3; ++i) {
+    w.StartObject();
+    kv("id", "00000000-0000-4000-8000-00000000000" + std::to_string(i));
+    WriteKey(w, "isOnline"); w.Bool(true);
+    kv("checkDate", FormatIsoMillis(c.now_ms - 30'000 - i * 600'000));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  Response r = JsonResponse(200, b.GetString());
+  r.headers.emplace_back("Cache-Control", "public, max-age=60, stale-while-revalidate=120");
+  return r;
+}
+
+Response HandleMarket(const Ctx& c) {
+  core::Date today = core::Date::FromDays(c.now_ms / kDayMs);
+  double price = static_cast<double>(c.world.AktPriceMicro(today)) / 1e6;
+  double prev = static_cast<double>(c.world.AktPriceMicro(today.AddDays(-1))) / 1e6;
+  double change = static_cast<double>(c.world.AktPriceMicro(today) - c.world.AktPriceMicro(today.AddDays(-1))) / 1e6;
+  rapidjson::StringBuffer b;
+  JsonWriter w(b);
+  w.StartObject();
+  WriteKey(w, "price"); WriteJs(w, price);
+  WriteKey(w, "volume"); WriteJs(w, 8'512'345.0 + static_cast<double>(today.days() % 97) * 10'000);
+  WriteKey(w, "marketCap"); WriteJs(w, std::floor(price * 268'000'000.0));
+  WriteKey(w, "marketCapRank"); w.Int(187);
+  WriteKey(w, "priceChange24h"); WriteJs(w, change);
+  WriteKey(w, "priceChangePercentage24"); WriteJs(w, std::round(change / prev * 1e7) / 1e5);
+  w.EndObject();
+  Response r = JsonResponse(200, b.GetString());
+  r.headers.emplace_back("Cache-Control", "public, max-age=300, stale-while-revalidate=600");
+  return r;
+}
+
+}  // namespace akash::sim
