@@ -267,13 +267,16 @@ struct Server::Impl {
   }
 
   static int Send(mg_connection* conn, ServerReply& reply, bool head) {
-    if (reply.status < 100 || reply.status > 999) {
-      core::LogError("http handler returned an invalid status",
+    // A handler gives a final answer: 1xx or out-of-range codes are bugs, as are header
+    // values that would split the response.
+    if (reply.status < 200 || reply.status > 599 ||
+        !ValidHeaderField("Content-Type", reply.content_type)) {
+      core::LogError("http handler returned an invalid reply",
                      {{"status", std::to_string(reply.status)}});
       reply = TextReply(500, "Internal Server Error\n");
     }
     const std::string& body = reply.shared_body ? *reply.shared_body : reply.body;
-    const bool no_body = reply.status == 204 || reply.status == 304 || reply.status < 200;
+    const bool no_body = reply.status == 204 || reply.status == 304;
     mg_response_header_start(conn, reply.status);
     if (!reply.content_type.empty() && !no_body) {
       mg_response_header_add(conn, "Content-Type", reply.content_type.c_str(), -1);

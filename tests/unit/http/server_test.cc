@@ -239,6 +239,34 @@ TEST(Server, SharedBodyAndStatusAndBadHeaders) {
   EXPECT_EQ(r.headers.at("x-good"), "g");
 }
 
+TEST(Server, InvalidRepliesBecome500) {
+  Server s(Loopback());
+  s.Handle("/status", {"GET"}, [](const ServerRequest&) {
+    ServerReply r;
+    r.status = 42;
+    return r;
+  });
+  s.Handle("/ctype", {"GET"}, [](const ServerRequest&) {
+    ServerReply r;
+    r.content_type = "text/plain\r\nSet-Cookie: x=1";
+    return r;
+  });
+  s.Handle("/empty", {"GET"}, [](const ServerRequest&) {
+    ServerReply r;
+    r.status = 204;
+    return r;
+  });
+  s.Start();
+  const int port = s.BoundPorts().at(0);
+  EXPECT_EQ(RawRequest(port, Req("GET", "/status")).status, 500);
+  const auto c = RawRequest(port, Req("GET", "/ctype"));
+  EXPECT_EQ(c.status, 500);
+  EXPECT_EQ(c.headers.count("set-cookie"), 0u);
+  const auto e = RawRequest(port, Req("GET", "/empty"));
+  EXPECT_EQ(e.status, 204);
+  EXPECT_EQ(e.headers.count("content-length"), 0u);
+}
+
 TEST(Server, ConcurrentRequestsRunInParallel) {
   Server s(Loopback(8));
   std::atomic<int> in_flight{0};
