@@ -1,10 +1,18 @@
 #include "exporter/http/client.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <string>
@@ -453,6 +461,96 @@ TEST(CurlFetcher, UnsupportedSchemeFails) {
   auto r = f.Get(Get("file:///etc/passwd"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().reason, ErrorReason::kConnect);
+}
+
+// A TLS upstream: `openssl s_server -www` with a throw-away self-signed certificate for
+// DNS:localhost only. Skips the test when the openssl tool is not installed.
+class TlsUpstream {
+ public:
+  TlsUpstream() {
+    char tmpl[] = "/tmp/akash_http_tls_XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return;
+    dir_ = tmpl;
+    const std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+        "-nodes -days 2 -subj /CN=localhost "
+        "-addext subjectAltName=DNS:localhost -keyout " +
+        dir_ + "/key.pem -out " + dir_ + "/cert.pem >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) return;
+    int out[2];
+    if (::pipe(out) != 0) return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    const std::string cert = dir_ + "/cert.pem";
+    const std::string key = dir_ + "/key.pem";
+    const char* argv[] = {"openssl",    "s_server", "-accept",   "127.0.0.1:0", "-cert",
+                          cert.c_str(), "-key",     key.c_str(), "-www",        nullptr};
+    const int rc = posix_spawnp(&pid_, "openssl", &fa, nullptr, const_cast<char**>(argv), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(out[1]);
+    if (rc != 0) {
+      pid_ = -1;
+      ::close(out[0]);
+      return;
+    }
+    // Wait up to 3 s for "ACCEPT 127.0.0.1:PORT".
+    std::string text;
+    const auto end = std::chrono::steady_clock::now() + 3s;
+    while (port_ == 0 && std::chrono::steady_clock::now() < end) {
+      pollfd p{out[0], POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[256];
+      const ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+      const auto at = text.find("ACCEPT 127.0.0.1:");
+      const auto eol = at == std::string::npos ? at : text.find('\n', at);
+      if (eol != std::string::npos) port_ = std::atoi(text.c_str() + at + 17);
+    }
+    ::close(out[0]);
+  }
+  ~TlsUpstream() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  int port() const { return port_; }
+  std::string ca_file() const { return dir_ + "/cert.pem"; }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+TEST(CurlFetcher, TlsVerifiesPeerAndHost) {
+  TlsUpstream tls;
+  if (tls.port() == 0) GTEST_SKIP() << "openssl s_server unavailable";
+  const std::string port = std::to_string(tls.port());
+  ClientOptions trusted = FastOptions();
+  trusted.ca_file = tls.ca_file();
+
+  CurlFetcher ok(trusted);
+  auto good = ok.Get(Get("https://localhost:" + port + "/"));
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(good->status, 200);
+
+  // The system CAs do not know the self-signed certificate.
+  CurlFetcher untrusted(FastOptions());
+  auto unknown = untrusted.Get(Get("https://localhost:" + port + "/"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().reason, ErrorReason::kConnect) << unknown.error().message;
+
+  // Trusted certificate, wrong name: the certificate names localhost, not 127.0.0.1.
+  CurlFetcher mismatch(trusted);
+  auto wrong_host = mismatch.Get(Get("https://127.0.0.1:" + port + "/"));
+  ASSERT_FALSE(wrong_host.ok());
+  EXPECT_EQ(wrong_host.error().reason, ErrorReason::kConnect) << wrong_host.error().message;
 }
 
 TEST(CurlFetcher, TlsVerificationFailureIsConnect) {
