@@ -15,9 +15,11 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 
+#include "exporter/core/log.h"
 #include "tests/unit/http/test_util.h"
 
 namespace akash::http {
@@ -311,6 +313,25 @@ TEST(CurlFetcher, HeadersAndSecretHeadersAreSent) {
   EXPECT_EQ(key, "s3cr3t-key");
   EXPECT_EQ(plain, "application/json");
   EXPECT_EQ(agent, "akash_exporter");
+}
+
+TEST(CurlFetcher, DebugLogNamesRequestButNoSecrets) {
+  TestUpstream up([](mg_connection* c, const mg_request_info*) { return Reply(c, 200, "abc"); });
+  std::ostringstream log;
+  core::Logger::Get().SetSink(&log);
+  core::Logger::Get().Configure(core::LogLevel::kDebug, core::LogFormat::kLogfmt);
+  {
+    CurlFetcher f(FastOptions());
+    core::Request req = Get(up.Url("/v1/data?api_key=query-secret"));
+    req.secret_headers.emplace_back("X-API-Key", core::Secret("header-secret"));
+    ASSERT_TRUE(f.Get(req).ok());
+  }
+  core::Logger::Get().Configure(core::LogLevel::kInfo, core::LogFormat::kLogfmt);
+  core::Logger::Get().SetSink(nullptr);
+  const std::string text = log.str();
+  EXPECT_NE(text.find(up.Url("/v1/data")), std::string::npos) << text;
+  EXPECT_NE(text.find("200"), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
 }
 
 TEST(CurlFetcher, HeadersDoNotLeakIntoLaterRequests) {
