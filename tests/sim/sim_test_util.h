@@ -2,6 +2,7 @@
 // Shared fixture: a small deterministic world, a frozen clock and a router, called directly.
 
 #include <gtest/gtest.h>
+#include <cmath>
 #include <rapidjson/document.h>
 
 #include <map>
