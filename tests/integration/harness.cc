@@ -218,3 +218,23 @@ int RunCommand(const std::string& command, std::string* output) {
 }
 
 }  // namespace akash::itest
+
+namespace akash::itest {
+
+Sim StartSim(const TempDir& dir, std::vector<std::string> args) {
+  Sim s;
+  std::vector<std::string> argv{AKASH_SIM_BIN, "--listen=127.0.0.1:0"};
+  for (auto& a : args) argv.push_back(a);
+  s.process = std::make_unique<Process>(argv, dir.path());
+  const std::string marker = "listening on http://127.0.0.1:";
+  if (!s.process->WaitForOutput(marker, std::chrono::seconds(20))) {
+    throw std::runtime_error("akash_sim did not start: " + s.process->Stderr());
+  }
+  const std::string out = s.process->Stdout();
+  const auto pos = out.find(marker) + marker.size();
+  const auto end = out.find_first_not_of("0123456789", pos);
+  s.base_url = "http://127.0.0.1:" + out.substr(pos, end - pos);
+  return s;
+}
+
+}  // namespace akash::itest

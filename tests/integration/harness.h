@@ -85,3 +85,14 @@ bool Eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
 }
 
 }  // namespace akash::itest
+
+namespace akash::itest {
+
+// Starts akash_sim with `args` on 127.0.0.1:0 and returns its base URL.
+struct Sim {
+  std::unique_ptr<Process> process;
+  std::string base_url;
+};
+Sim StartSim(const TempDir& dir, std::vector<std::string> args);
+
+}  // namespace akash::itest
