@@ -20,18 +20,19 @@ for arg in "$@"; do
 done
 
 demo_dir=$(mktemp -d)
-sim_log="$demo_dir/akash_sim.log"
 build-release/sim/akash_sim --demo --demo-dir="$demo_dir" --listen=127.0.0.1:0 \
-  >"$demo_dir/config.yml" 2>"$sim_log" &
+  >"$demo_dir/akash_sim.out" 2>"$demo_dir/akash_sim.log" &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$demo_dir"' EXIT
-for _ in $(seq 1 100); do
-  if grep -q '^endpoints:' "$demo_dir/config.yml" 2>/dev/null && \
-     grep -q 'chain_rest\|console_api' "$demo_dir/config.yml"; then
-    break
+config="$demo_dir/akash_exporter.yml"
+for _ in $(seq 1 200); do
+  [[ -s "$config" ]] && break
+  if ! kill -0 "$sim_pid" 2>/dev/null; then
+    cat "$demo_dir/akash_sim.log" >&2
+    exit 1
   fi
   sleep 0.1
 done
-echo "demo: akash_sim running (pid $sim_pid), config at $demo_dir/config.yml" >&2
+echo "demo: akash_sim running (pid $sim_pid); exporter config: $config" >&2
 echo "demo: metrics at http://localhost:9733/metrics, landing page at http://localhost:9733/" >&2
-build-release/exporter/akash_exporter --config.file="$demo_dir/config.yml" "$@"
+build-release/exporter/akash_exporter --config.file="$config" "$@"

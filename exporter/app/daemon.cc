@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <ctime>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include "collectors/source.h"
 #include "exporter/app/web.h"
@@ -124,7 +126,14 @@ int Daemon::Run() {
   web.exposition = &d.exposition;
   web.telemetry_path = d.flags.telemetry_path;
   web.max_requests = d.flags.max_requests;
-  web.reload = [&d] { return d.Reload(); };
+  // civetweb workers have small stacks and parsing YAML recurses, so a reload asked for over
+  // HTTP runs on a thread of its own (default stack) while the worker waits for its answer.
+  web.reload = [&d] {
+    std::optional<core::Result<core::Ok>> result;
+    std::thread worker([&] { result.emplace(d.Reload()); });
+    worker.join();
+    return std::move(*result);
+  };
 
   http::ServerOptions server_options;
   server_options.listen_addresses = d.flags.listen_addresses;
