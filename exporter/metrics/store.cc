@@ -16,14 +16,18 @@ void Store::Configure(const std::map<SourceKey, std::chrono::milliseconds>& want
   for (auto it = slots_.begin(); it != slots_.end();) {
     it = wanted.count(it->first) ? std::next(it) : slots_.erase(it);
   }
-  for (const auto& [key, staleness] : wanted) slots_[key].max_staleness = staleness;
+  for (const auto& [key, staleness] : wanted) {
+    Slot& slot = slots_[key];
+    slot.status.key = key;
+    slot.status.max_staleness = staleness;
+  }
   ++generation_;
 }
 
 void Store::RecordAttemptStart(const SourceKey& key) {
   std::lock_guard lock(mu_);
   if (Slot* s = Find(key)) {
-    s->last_attempt = clock_.Now();
+    s->status.last_attempt = clock_.Now();
     ++generation_;
   }
 }
@@ -31,7 +35,7 @@ void Store::RecordAttemptStart(const SourceKey& key) {
 void Store::RecordRequest(const SourceKey& key, const std::string& code) {
   std::lock_guard lock(mu_);
   if (Slot* s = Find(key)) {
-    ++s->requests_by_code[code];
+    ++s->status.requests_by_code[code];
     ++generation_;
   }
 }
@@ -42,15 +46,16 @@ void Store::PublishSuccess(const SourceKey& key, std::shared_ptr<const Families>
   std::lock_guard lock(mu_);
   Slot* s = Find(key);
   if (!s) return;  // the slot was removed by a reload while this poll ran
-  s->snapshot = std::move(families);
-  s->up = true;
+  SourceStatus& st = s->status;
+  st.snapshot = std::move(families);
+  st.up = true;
+  st.last_success = clock_.Now();
+  st.poll_duration_seconds = poll_duration.count();
+  st.series_dropped += series_dropped;
+  st.last_error_reason.reset();
+  st.last_error.clear();
   s->ever_succeeded = true;
-  s->last_success = clock_.Now();
   s->last_success_steady = clock_.Steady();
-  s->poll_duration_seconds = poll_duration.count();
-  s->series_dropped += series_dropped;
-  s->last_error_reason.reset();
-  s->last_error.clear();
   ++generation_;
 }
 
@@ -59,11 +64,12 @@ void Store::PublishFailure(const SourceKey& key, const core::Error& error,
   std::lock_guard lock(mu_);
   Slot* s = Find(key);
   if (!s) return;
-  s->up = false;
-  s->poll_duration_seconds = poll_duration.count();
-  ++s->errors_by_reason[static_cast<std::size_t>(error.reason)];
-  s->last_error_reason = error.reason;
-  s->last_error = error.message;
+  SourceStatus& st = s->status;
+  st.up = false;
+  st.poll_duration_seconds = poll_duration.count();
+  ++st.errors_by_reason[static_cast<std::size_t>(error.reason)];
+  st.last_error_reason = error.reason;
+  st.last_error = error.message;
   ++generation_;
 }
 
@@ -80,20 +86,10 @@ std::vector<SourceStatus> Store::Statuses() const {
   std::vector<SourceStatus> out;
   out.reserve(slots_.size());
   for (const auto& [key, s] : slots_) {
-    SourceStatus st;
-    st.key = key;
-    st.up = s.up;
-    st.stale = !s.last_success_steady || now_steady - *s.last_success_steady > s.max_staleness;
-    st.last_success = s.last_success;
-    st.last_attempt = s.last_attempt;
-    st.poll_duration_seconds = s.poll_duration_seconds;
-    st.requests_by_code = s.requests_by_code;
-    st.errors_by_reason = s.errors_by_reason;
-    st.series_dropped = s.series_dropped;
-    st.last_error_reason = s.last_error_reason;
-    st.last_error = s.last_error;
-    st.max_staleness = s.max_staleness;
-    if (!st.stale) st.snapshot = s.snapshot;
+    SourceStatus st = s.status;
+    st.stale = !s.last_success_steady ||
+               now_steady - *s.last_success_steady > s.status.max_staleness;
+    if (st.stale) st.snapshot.reset();
     out.push_back(std::move(st));
   }
   return out;

@@ -84,20 +84,12 @@ class Store {
   const core::Clock& clock() const { return clock_; }
 
  private:
+  // A slot is the public status plus what only the store needs; `status.snapshot` holds the
+  // last good snapshot even when stale (Statuses() hides it then).
   struct Slot {
-    std::chrono::milliseconds max_staleness{0};
-    std::shared_ptr<const Families> snapshot;
-    bool up = false;
+    SourceStatus status;
     bool ever_succeeded = false;
-    std::optional<std::chrono::system_clock::time_point> last_success;
     std::optional<std::chrono::steady_clock::time_point> last_success_steady;
-    std::optional<std::chrono::system_clock::time_point> last_attempt;
-    double poll_duration_seconds = 0;
-    std::map<std::string, std::uint64_t> requests_by_code;
-    std::array<std::uint64_t, kReasonCount> errors_by_reason{};
-    std::uint64_t series_dropped = 0;
-    std::optional<core::ErrorReason> last_error_reason;
-    std::string last_error;
   };
   Slot* Find(const SourceKey& key);
 
