@@ -55,6 +55,7 @@ Response HandleMarket(const Ctx& c);
 Response HandleUsageHistory(const Ctx& c);
 Response HandleUsageStats(const Ctx& c);
 Response HandleStripeTransactions(const Ctx& c);
+Response HandleStripeExport(const Ctx& c);
 Response HandleBalances(const Ctx& c);
 Response HandleUserMe(const Ctx& c);
 Response HandleWallets(const Ctx& c);

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view kRouteNames[] = {
     "provider_console_earnings", "provider_earnings", "provider_dashboard", "provider", "market",
-    "usage_history", "usage_stats", "stripe_transactions", "balances", "user_me", "wallets",
+    "usage_history", "usage_stats", "stripe_transactions", "stripe_export", "balances", "user_me", "wallets",
     "deployments", "deployment", "leases", "bids", "blocks_latest", "blocks", "chain_provider",
     "take_params", "discovery", "unknown"};
 static_assert(std::size(kRouteNames) == static_cast<std::size_t>(Route::kCount));
@@ -293,6 +293,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
     route = Route::kUsageStats;
   } else if (p == "/v1/stripe/transactions") {
     route = Route::kStripeTransactions;
+  } else if (p == "/v1/stripe/transactions/export") {
+    route = Route::kStripeExport;
   } else if (p == "/v1/balances") {
     route = Route::kBalances;
   } else if (p == "/v1/user/me") {
@@ -372,7 +374,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
         normal = ConsoleError(401, "UnauthorizedError", "Invalid token", "unauthorized", "client_error");
         handled = true;
       }
-      bool protected_route = route == Route::kStripeTransactions || route == Route::kUserMe ||
+      bool protected_route = route == Route::kStripeTransactions || route == Route::kStripeExport ||
+                             route == Route::kUserMe ||
                              route == Route::kWallets || route == Route::kDeployments;
       if (!handled && protected_route && c.tenant < 0) {
         normal = ConsoleError(401, "UnauthorizedError", "Unauthorized", "unauthorized", "client_error");
@@ -389,6 +392,7 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
         case Route::kUsageHistory: normal = HandleUsageHistory(c); break;
         case Route::kUsageStats: normal = HandleUsageStats(c); break;
         case Route::kStripeTransactions: normal = HandleStripeTransactions(c); break;
+        case Route::kStripeExport: normal = HandleStripeExport(c); break;
         case Route::kBalances: normal = HandleBalances(c); break;
         case Route::kUserMe: normal = HandleUserMe(c); break;
         case Route::kWallets: normal = HandleWallets(c); break;

@@ -31,6 +31,7 @@ enum class Route : int {
   kUsageHistory,             // GET /v1/usage/history
   kUsageStats,               // GET /v1/usage/history/stats
   kStripeTransactions,       // GET /v1/stripe/transactions
+  kStripeExport,             // GET /v1/stripe/transactions/export (CSV)
   kBalances,                 // GET /v1/balances
   kUserMe,                   // GET /v1/user/me
   kWallets,                  // GET /v1/wallets

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "sim/bech32.h"
 #include "sim/handlers.h"
@@ -288,6 +289,90 @@ Response HandleStripeTransactions(const Ctx& c) {
   w.EndObject();
   w.EndObject();
   return JsonResponse(200, b.GetString());
+}
+
+namespace {
+
+std::string CsvCell(const std::string& v) {
+  std::string cell = v;
+  // csv-stringify quotes cells with commas, quotes or newlines; the service guards formulas.
+  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@')) cell = "'" + cell;
+  if (cell.find_first_of(",\"\n") == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char ch : cell) {
+    if (ch == '"') out += '"';
+    out.push_back(ch);
+  }
+  return out + "\"";
+}
+
+std::string Dollars(std::int64_t cents) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100), static_cast<long long>(cents % 100));
+  return buf;
+}
+
+// en-CA locale form: "2021-12-31, 7:00:00 p.m.". Times are rendered in UTC whatever the zone
+// (the simulator carries no time-zone database); the header still names the requested zone.
+std::string EnCaTime(std::int64_t unix_s) {
+  std::int64_t days = unix_s / 86400, rem = unix_s % 86400;
+  int h = static_cast<int>(rem / 3600), m = static_cast<int>(rem / 60 % 60), sec = static_cast<int>(rem % 60);
+  int h12 = h % 12 == 0 ? 12 : h % 12;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %d:%02d:%02d %s", core::Date::FromDays(days).ToString().c_str(), h12, m, sec,
+                h < 12 ? "a.m." : "p.m.");
+  return buf;
+}
+
+bool KnownTimeZone(const std::string& tz) {
+  if (tz == "UTC" || tz == "Etc/UTC") return true;
+  if (tz.empty() || tz.find("..") != std::string::npos || tz[0] == '/') return false;
+  std::error_code ec;
+  return std::filesystem::is_regular_file("/usr/share/zoneinfo/" + tz, ec);
+}
+
+}  // namespace
+
+Response HandleStripeExport(const Ctx& c) {
+  const Tenant& t = c.world.tenants()[static_cast<std::size_t>(c.tenant)];
+  std::vector<ZodIssue> issues;
+  auto tz = c.query.Get("timezone");
+  if (!tz) issues.push_back({"invalid_type", "Required", {"timezone"}});
+  else if (!KnownTimeZone(*tz)) issues.push_back({"custom", "Invalid IANA timezone", {"timezone"}});
+  std::optional<std::int64_t> start_s, end_s;
+  for (const char* name : {"startDate", "endDate"}) {
+    auto v = c.query.Get(name);
+    if (!v) {
+      issues.push_back({"invalid_type", "Required", {name}});
+      continue;
+    }
+    auto s = ParseIsoZ(*v);
+    if (!s) issues.push_back({"invalid_string", "Invalid datetime", {name}});
+    else (std::string_view(name) == "startDate" ? start_s : end_s) = s;
+  }
+  if (issues.empty() && (*start_s > *end_s || (*end_s - *start_s) > 366LL * 86400)) {
+    issues.push_back({"custom", "Date range cannot exceed 366 days and startDate must be before endDate", {}});
+  }
+  if (!issues.empty()) return ConsoleValidation(issues);
+  std::string csv = "\xEF\xBB\xBFTransaction ID,Date (" + *tz +
+                    "),Type,Amount,Bonus,Refunded,Currency,Status,Card Brand,Card Last 4,Description,Invoice ID,Receipt URL\n";
+  int rows = 0;
+  for (const StripeTxn& x : t.txns) {
+    if (x.created < *start_s || x.created > *end_s) continue;
+    ++rows;
+    bool receipt = x.type == "payment_intent" && (x.status == "succeeded" || x.status == "refunded");
+    csv += CsvCell(x.id) + "," + CsvCell(EnCaTime(x.created)) + "," + x.type + "," + Dollars(x.amount_cents) + "," +
+           Dollars(x.bonus_cents) + "," + Dollars(x.refunded_cents) + ",USD," + x.status + "," + x.card_brand + "," +
+           x.card_last4 + "," + CsvCell(x.description) + "," + x.invoice_id + "," +
+           (receipt ? "https://pay.stripe.com/receipts/sim/" + x.id : "") + "\n";
+  }
+  if (rows == 0) csv += "No transactions found for the specified date range\n";
+  Response r;
+  r.content_type = "text/csv";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"transactions_" + c.query.Get("startDate")->substr(0, 10) +
+                                                    "_to_" + c.query.Get("endDate")->substr(0, 10) + ".csv\"");
+  r.body = std::move(csv);
+  return r;
 }
 
 Response HandleBalances(const Ctx& c) {

@@ -351,3 +351,34 @@ TEST(Deployments, SomeGroupNamesAConcreteGpuModel) {
 
 }  // namespace
 }  // namespace akash::sim::testing
+
+namespace akash::sim::testing {
+namespace {
+
+TEST(StripeExport, CsvWithBomAndThirteenColumns) {
+  Sim s;
+  const int ti = TenantWithShape(s, false);
+  const std::string q = "/v1/stripe/transactions/export?timezone=UTC&startDate=2025-08-01T00:00:00Z&endDate=2026-08-01T00:00:00Z";
+  Response r = s.Get(q, s.Key(ti));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "text/csv");
+  EXPECT_EQ(r.body.rfind("\xEF\xBB\xBFTransaction ID,Date (UTC),Type,Amount,Bonus,Refunded,Currency,Status,Card Brand,"
+                         "Card Last 4,Description,Invoice ID,Receipt URL\n", 0), 0u);
+  EXPECT_NE(r.Header("content-disposition").value_or("").find("transactions_2025-08-01_to_2026-08-01.csv"), std::string::npos);
+  std::size_t lines = 0;
+  for (char ch : r.body) lines += ch == '\n';
+  std::size_t expected = 0;
+  for (const auto& x : s.tenant(ti).txns) {
+    expected += (x.created >= *ParseRfc3339Ms("2025-08-01T00:00:00Z") / 1000 &&
+                 x.created <= *ParseRfc3339Ms("2026-08-01T00:00:00Z") / 1000) ? 1 : 0;
+  }
+  EXPECT_EQ(lines, 1 + std::max<std::size_t>(expected, 1));
+  EXPECT_NE(r.body.find(",USD,"), std::string::npos);
+  EXPECT_EQ(s.Get("/v1/stripe/transactions/export?timezone=Mars/Olympus&startDate=2025-08-01T00:00:00Z&endDate=2026-08-01T00:00:00Z",
+                  s.Key(ti)).status, 400);
+  EXPECT_EQ(s.Get("/v1/stripe/transactions/export?timezone=UTC", s.Key(ti)).status, 400);
+  EXPECT_EQ(s.Get(q).status, 401);
+}
+
+}  // namespace
+}  // namespace akash::sim::testing
