@@ -67,7 +67,7 @@ std::string JsNumber(double v) {
   if (!std::isfinite(v)) return "null";
   if (v == 0) return "0";
   Digits d = Shortest(v);
-  if (d.exponent >= 21 || d.exponent < -7) {
+  if (d.exponent >= 21 || d.exponent < -6) {
     std::string s = Sci(d);
     // JavaScript writes at least one exponent digit, not two: 1e+21, 1e-7.
     std::size_t e = s.find('e');

@@ -152,6 +152,11 @@ TEST(Faults, PythonAndJavaScriptNumberForms) {
   EXPECT_EQ(JsNumber(36.0), "36");
   EXPECT_EQ(JsNumber(1.73), "1.73");
   EXPECT_EQ(JsNumber(1e21), "1e+21");
+  EXPECT_EQ(JsNumber(1e-7), "1e-7");
+  EXPECT_EQ(JsNumber(0.000001), "0.000001");
+  EXPECT_EQ(JsNumber(-2.5), "-2.5");
+  EXPECT_EQ(PyFloat(0.0001), "0.0001");
+  EXPECT_EQ(PyFloat(1e16), "1e+16");
   EXPECT_EQ(JsNumber(9.81e11), "981000000000");
   EXPECT_EQ(SciFloat(198821549.899183), "1.98821549899183e+08");
 }
