@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   int providers = 3, tenants = 5, leases = 200, days = 400, threads = 32;
   double time_scale = 1, block_time = 6.0;
-  bool legacy = false, demo = false;
+  bool legacy = false, demo = false, no_act = false;
   std::vector<std::string> fault_specs;
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: the OS picks)");
   app.add_option("--port-file", port_file, "write the bound port to this file");
@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   app.add_option("--block-time", block_time, "seconds per block")->check(CLI::Range(0.001, 3600.0));
   app.add_option("--indexer-lag", indexer_lag, "how far the Console indexer trails the chain (e.g. 60s)");
   app.add_flag("--legacy-chain", legacy, "serve market v1beta4 / escrow v1beta3 (pre-Mainnet-14)");
+  app.add_flag("--console-without-act", no_act,
+               "Console answers as before 2026-04-09: no *Act* fields (usage, provider earnings, dashboard)");
   app.add_option("--node-version", node_version, "node version; >= v2 has no take module (default v2.1.0)");
   app.add_option("--stripe-shape", stripe_shape, "mixed (tenant i%3==2 uses the 2025 cursor shape), offset, cursor")
       ->check(CLI::IsMember({"mixed", "offset", "cursor"}));
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
   ro.indexer_lag_ms = *lag;
   ro.legacy_chain = legacy;
   ro.node_version = node_version;
+  ro.console_without_act = no_act;
   Router router(world, clock, ro);
   for (const std::string& spec : fault_specs) {
     std::string error;

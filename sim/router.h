@@ -86,6 +86,8 @@ struct RouterOptions {
   std::int64_t indexer_lag_ms = 60'000;
   bool legacy_chain = false;       // serve market v1beta4 / escrow v1beta3 shapes instead
   std::string node_version = "";   // default: "v2.1.0", or "v0.38.0" with legacy_chain
+  // Console as before 2026-04-09: no *Act* fields in usage rows, provider earnings, dashboard.
+  bool console_without_act = false;
   // Major version >= 2 has no take module: /akash/take/v1/params answers 501.
   int NodeMajor() const;
   std::string NodeVersion() const;

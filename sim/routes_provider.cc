@@ -49,7 +49,7 @@ Snapshot TakeSnapshot(const World& w, int p, std::int64_t h) {
   return s;
 }
 
-void WriteSnapshot(JsonWriter& w, const World& world, const Snapshot& s) {
+void WriteSnapshot(JsonWriter& w, const World& world, const Snapshot& s, bool act_fields) {
   w.StartObject();
   WriteKey(w, "date"); WriteStr(w, FormatIsoMillis(world.TimeOfHeight(s.height)));
   WriteKey(w, "height"); w.Int64(s.height);
@@ -60,8 +60,10 @@ void WriteSnapshot(JsonWriter& w, const World& world, const Snapshot& s) {
   WriteKey(w, "dailyUAktEarned"); WriteJs(w, ToD(s.daily.uakt));
   WriteKey(w, "totalUUsdcEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
   WriteKey(w, "dailyUUsdcEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
-  WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
-  WriteKey(w, "dailyUActEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
+  if (act_fields) {
+    WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
+    WriteKey(w, "dailyUActEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
+  }
   WriteKey(w, "totalUUsdEarned"); WriteJs(w, UsdD(s.total.usd_nano));
   WriteKey(w, "dailyUUsdEarned"); WriteJs(w, UsdD(s.daily.usd_nano));
   WriteKey(w, "activeCPU"); w.Int64(s.cpu);
@@ -183,7 +185,9 @@ Response HandleProviderEarnings(const Ctx& c) {
   w.StartObject();
   WriteKey(w, "totalUAktEarned"); WriteJs(w, ToD(a.uakt));
   WriteKey(w, "totalUUsdcEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
-  WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
+  if (!c.opts.console_without_act) {
+    WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
+  }
   WriteKey(w, "totalUUsdEarned"); WriteJs(w, UsdD(a.usd_nano));
   w.EndObject();
   w.EndObject();
@@ -201,8 +205,8 @@ Response HandleProviderDashboard(const Ctx& c) {
   b.Reserve(2048);
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "current"); WriteSnapshot(w, c.world, cur);
-  WriteKey(w, "previous"); WriteSnapshot(w, c.world, prev);
+  WriteKey(w, "current"); WriteSnapshot(w, c.world, cur, !c.opts.console_without_act);
+  WriteKey(w, "previous"); WriteSnapshot(w, c.world, prev, !c.opts.console_without_act);
   w.EndObject();
   return JsonResponse(200, b.GetString());
 }

@@ -133,8 +133,10 @@ Response HandleUsageHistory(const Ctx& c) {
     WriteKey(w, "totalAktSpent"); WriteJs(w, static_cast<double>(tot_akt) / 100.0);
     WriteKey(w, "dailyUsdcSpent"); WriteJs(w, static_cast<double>(act) / 100.0);
     WriteKey(w, "totalUsdcSpent"); WriteJs(w, static_cast<double>(tot_act) / 100.0);
-    WriteKey(w, "dailyActSpent"); WriteJs(w, static_cast<double>(act) / 100.0);
-    WriteKey(w, "totalActSpent"); WriteJs(w, static_cast<double>(tot_act) / 100.0);
+    if (!c.opts.console_without_act) {
+      WriteKey(w, "dailyActSpent"); WriteJs(w, static_cast<double>(act) / 100.0);
+      WriteKey(w, "totalActSpent"); WriteJs(w, static_cast<double>(tot_act) / 100.0);
+    }
     WriteKey(w, "dailyUsdSpent"); WriteJs(w, static_cast<double>(usd) / 100.0);
     WriteKey(w, "totalUsdSpent"); WriteJs(w, static_cast<double>(tot_usd) / 100.0);
     w.EndObject();

@@ -307,3 +307,26 @@ TEST(Market, AktPriceShape) {
 
 }  // namespace
 }  // namespace akash::sim::testing
+
+namespace akash::sim::testing {
+namespace {
+
+TEST(ConsoleWithoutAct, OlderPayloadsLackTheActFields) {
+  RouterOptions o;
+  o.console_without_act = true;
+  Sim s(SmallConfig(), o);
+  auto e = s.Json("/v1/provider-earnings/" + s.provider().address + "?from=2026-08-01&to=2026-08-02");
+  EXPECT_EQ(e["earnings"].MemberCount(), 3u);
+  EXPECT_FALSE(e["earnings"].HasMember("totalUActEarned"));
+  auto d = s.Json("/v1/provider-dashboard/" + s.provider().address);
+  EXPECT_FALSE(d["current"].HasMember("totalUActEarned"));
+  EXPECT_FALSE(d["previous"].HasMember("dailyUActEarned"));
+  EXPECT_TRUE(d["current"]["totalUUsdcEarned"].IsNumber());
+  auto u = s.Json("/v1/usage/history?address=" + s.tenant().address);
+  EXPECT_EQ(u[0].MemberCount(), 8u);
+  EXPECT_FALSE(u[0].HasMember("dailyActSpent"));
+  EXPECT_TRUE(u[0]["dailyUsdcSpent"].IsNumber());
+}
+
+}  // namespace
+}  // namespace akash::sim::testing
