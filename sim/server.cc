@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -93,8 +94,10 @@ void Server::Stop() {
 
 void Server::InterruptibleSleep(std::int64_t ms) const {
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (!stopping_.load() && std::chrono::steady_clock::now() < end) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!stopping_.load()) {
+    auto left = end - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
   }
 }
 
