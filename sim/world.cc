@@ -251,6 +251,10 @@ Accrual World::LeaseAccrual(const Lease& lease, std::int64_t from_h, std::int64_
   switch (lease.denom) {
     case Denom::kUakt: {
       a.uakt = amount;
+      if (lo == lease.created && hi == lease.end && lease.lifetime_usd_nano != 0) {
+        a.usd_nano = lease.lifetime_usd_nano;
+        break;
+      }
       // USD needs each day's AKT price: walk the days the range touches.
       std::int64_t cur = lo;
       while (cur < hi) {
@@ -496,6 +500,9 @@ World World::Generate(const WorldConfig& config) {
     w.deployments_.push_back(std::move(d));
   }
 
+  for (Lease& l : w.leases_) {
+    if (!l.IsOpen()) l.lifetime_usd_nano = w.LeaseAccrual(l, l.created, l.end).usd_nano;
+  }
   for (std::uint32_t li = 0; li < w.leases_.size(); ++li) {
     const Lease& l = w.leases_[li];
     w.providers_[l.provider].leases.push_back(li);

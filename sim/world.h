@@ -140,6 +140,9 @@ struct Lease {
   std::int64_t persistent = 0;        // bytes
   std::int64_t gpus = 0;
   int gpu_model = -1;
+  // USD value of the whole life of a closed lease (nano-micro), precomputed because uakt
+  // leases need a walk over every day's AKT price; 0 while open.
+  Int128 lifetime_usd_nano = 0;
   bool IsOpen() const { return end == kOpenEnd; }
 };
 
