@@ -461,7 +461,10 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
           Response r = TextResponse(504, "error code: 504");
           return r;
         }
-        default: return ConsoleError(401, "UnauthorizedError", "Invalid API key", "unauthorized", "client_error");
+        default:
+          // arg "simple": the shape the public docs show instead of the Hono envelope.
+          if (f.arg == "simple") return JsonResponse(401, R"({"error":"Unauthorized","message":"Invalid API key"})");
+          return ConsoleError(401, "UnauthorizedError", "Invalid API key", "unauthorized", "client_error");
       }
     }
     switch (status) {

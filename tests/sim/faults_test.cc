@@ -60,6 +60,9 @@ TEST(Faults, StatusFaultsUseEachServicesErrorShape) {
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(Parse(r.body)["message"], "Invalid API key");
 
+  AddFault(s, R"({"route":"provider_dashboard","kind":"401","arg":"simple","count":1})");
+  EXPECT_EQ(s.Get(Dash(s)).body, R"({"error":"Unauthorized","message":"Invalid API key"})");
+
   AddFault(s, R"({"route":"leases","kind":"500","count":1})");
   r = s.Get("/akash/market/v1beta5/leases/list");
   EXPECT_EQ(r.status, 500);
