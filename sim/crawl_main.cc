@@ -37,7 +37,8 @@ class Connection {
 
   // Sends a GET and returns the body; exits on any protocol error.
   std::string Get(const std::string& target) {
-    std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n";
+    std::string req =
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n";
     if (send(fd_, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size())) Fail("send");
     std::size_t header_end;
     while ((header_end = buf_.find("\r\n\r\n")) == std::string::npos) Fill();
@@ -71,7 +72,8 @@ class Connection {
 std::string UrlEncode(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~') {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
       out.push_back(c);
     } else {
       char b[4];
@@ -123,10 +125,12 @@ int main(int argc, char** argv) {
   auto t1 = std::chrono::steady_clock::now();
   for (long i = 0; i < pages; ++i) conn.Get(argv[3]);
   double baseline = Since(t1);
-  std::printf("crawl pages %ld leases %ld bytes %zu seconds %.3f leases_per_second %.0f MiB_per_second %.1f\n",
-              pages, leases, bytes, crawl, static_cast<double>(leases) / crawl,
-              static_cast<double>(bytes) / crawl / 1048576.0);
-  std::printf("baseline %ld requests to %s seconds %.3f (%.3f ms/request)\n", pages, argv[3], baseline,
-              baseline * 1000.0 / static_cast<double>(pages));
+  std::printf(
+      "crawl pages %ld leases %ld bytes %zu seconds %.3f leases_per_second %.0f MiB_per_second "
+      "%.1f\n",
+      pages, leases, bytes, crawl, static_cast<double>(leases) / crawl,
+      static_cast<double>(bytes) / crawl / 1048576.0);
+  std::printf("baseline %ld requests to %s seconds %.3f (%.3f ms/request)\n", pages, argv[3],
+              baseline, baseline * 1000.0 / static_cast<double>(pages));
   return 0;
 }

@@ -8,10 +8,24 @@
 namespace akash::sim {
 
 const std::vector<std::string>& KnownFaultKinds() {
-  static const std::vector<std::string> kKinds = {
-      "500", "502", "503", "504", "401", "429", "429_date", "timeout", "drip", "reset",
-      "truncate", "invalid_json", "wrong_types", "cloudflare", "oversize", "pagination_loop",
-      "numeric_strings", "exponent_floats"};
+  static const std::vector<std::string> kKinds = {"500",
+                                                  "502",
+                                                  "503",
+                                                  "504",
+                                                  "401",
+                                                  "429",
+                                                  "429_date",
+                                                  "timeout",
+                                                  "drip",
+                                                  "reset",
+                                                  "truncate",
+                                                  "invalid_json",
+                                                  "wrong_types",
+                                                  "cloudflare",
+                                                  "oversize",
+                                                  "pagination_loop",
+                                                  "numeric_strings",
+                                                  "exponent_floats"};
   return kKinds;
 }
 

@@ -14,9 +14,9 @@ namespace akash::sim {
 
 struct Fault {
   int id = 0;
-  std::string route;   // a route name from RouteName(), or "*"
-  std::string kind;    // see KnownFaultKinds()
-  std::string arg;     // kind-specific, may be empty
+  std::string route;            // a route name from RouteName(), or "*"
+  std::string kind;             // see KnownFaultKinds()
+  std::string arg;              // kind-specific, may be empty
   std::int64_t remaining = -1;  // requests left; -1 = until cleared
 };
 

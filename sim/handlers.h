@@ -21,9 +21,9 @@ struct Ctx {
   const Query& query;
   const RouterOptions& opts;
   std::int64_t now_ms = 0;
-  std::int64_t chain_h = 0;    // latest block
-  std::int64_t indexed_h = 0;  // latest block processed by the Console indexer
-  int tenant = -1;             // tenant authenticated by x-api-key, -1 if none
+  std::int64_t chain_h = 0;           // latest block
+  std::int64_t indexed_h = 0;         // latest block processed by the Console indexer
+  int tenant = -1;                    // tenant authenticated by x-api-key, -1 if none
   std::vector<std::string> segments;  // path segments after the route prefix
   bool pagination_loop = false;       // fault: next_key repeats the key that was sent
 };

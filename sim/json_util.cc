@@ -1,10 +1,10 @@
 #include "sim/json_util.h"
 
+#include <rapidjson/reader.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-
-#include <rapidjson/reader.h>
 
 namespace akash::sim {
 namespace {
@@ -99,8 +99,10 @@ bool LooksNumeric(const char* s, rapidjson::SizeType n) {
   if (i == n) return false;
   bool digit = false;
   for (; i < n; ++i) {
-    if (s[i] >= '0' && s[i] <= '9') digit = true;
-    else if (s[i] != '.') return false;
+    if (s[i] >= '0' && s[i] <= '9')
+      digit = true;
+    else if (s[i] != '.')
+      return false;
   }
   return digit;
 }

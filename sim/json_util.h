@@ -3,12 +3,12 @@
 // Python's json.dumps), and body rewrites used by faults.
 // Thread-safety: pure functions.
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace akash::sim {
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,8 +13,6 @@
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "sim/clock.h"
 #include "sim/options.h"
@@ -23,7 +22,8 @@
 
 int main(int argc, char** argv) {
   using namespace akash::sim;
-  CLI::App app{"akash_sim: a simulated Akash upstream (Console API, Provider Console API, chain REST)"};
+  CLI::App app{
+      "akash_sim: a simulated Akash upstream (Console API, Provider Console API, chain REST)"};
   std::string listen = "127.0.0.1:0";
   std::string port_file, start_time = "2026-08-20T12:00:00Z", indexer_lag = "60s";
   std::string stripe_shape = "mixed", node_version, demo_dir;
@@ -35,25 +35,35 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: the OS picks)");
   app.add_option("--port-file", port_file, "write the bound port to this file");
   app.add_option("--seed", seed, "world seed");
-  auto* o_providers = app.add_option("--providers", providers, "number of providers")->check(CLI::Range(1, 100000));
-  auto* o_tenants = app.add_option("--tenants", tenants, "number of tenants")->check(CLI::Range(0, 100000));
-  auto* o_leases = app.add_option("--leases", leases, "number of leases")->check(CLI::Range(0, 5000000));
+  auto* o_providers =
+      app.add_option("--providers", providers, "number of providers")->check(CLI::Range(1, 100000));
+  auto* o_tenants =
+      app.add_option("--tenants", tenants, "number of tenants")->check(CLI::Range(0, 100000));
+  auto* o_leases =
+      app.add_option("--leases", leases, "number of leases")->check(CLI::Range(0, 5000000));
   app.add_option("--days", days, "history length in days")->check(CLI::Range(1, 3650));
-  auto* o_start = app.add_option("--start-time", start_time, "simulated now at start (RFC3339, or 'now')");
-  auto* o_scale = app.add_option("--time-scale", time_scale, "simulated seconds per wall second (0 freezes)")
-                      ->check(CLI::Range(0.0, 1e6));
+  auto* o_start =
+      app.add_option("--start-time", start_time, "simulated now at start (RFC3339, or 'now')");
+  auto* o_scale =
+      app.add_option("--time-scale", time_scale, "simulated seconds per wall second (0 freezes)")
+          ->check(CLI::Range(0.0, 1e6));
   app.add_option("--block-time", block_time, "seconds per block")->check(CLI::Range(0.001, 3600.0));
-  app.add_option("--indexer-lag", indexer_lag, "how far the Console indexer trails the chain (e.g. 60s)");
+  app.add_option("--indexer-lag", indexer_lag,
+                 "how far the Console indexer trails the chain (e.g. 60s)");
   app.add_flag("--legacy-chain", legacy, "serve market v1beta4 / escrow v1beta3 (pre-Mainnet-14)");
   app.add_flag("--console-without-act", no_act,
-               "Console answers as before 2026-04-09: no *Act* fields (usage, provider earnings, dashboard)");
-  app.add_option("--node-version", node_version, "node version; >= v2 has no take module (default v2.1.0)");
-  app.add_option("--stripe-shape", stripe_shape, "mixed (tenant i%3==2 uses the 2025 cursor shape), offset, cursor")
+               "Console answers as before 2026-04-09: no *Act* fields (usage, provider earnings, "
+               "dashboard)");
+  app.add_option("--node-version", node_version,
+                 "node version; >= v2 has no take module (default v2.1.0)");
+  app.add_option("--stripe-shape", stripe_shape,
+                 "mixed (tenant i%3==2 uses the 2025 cursor shape), offset, cursor")
       ->check(CLI::IsMember({"mixed", "offset", "cursor"}));
   app.add_option("--fault", fault_specs, "ROUTE:KIND[:ARG[:COUNT]] (repeatable)");
   app.add_option("--threads", threads, "server worker threads")->check(CLI::Range(2, 1024));
   app.add_flag("--demo", demo, "print a ready akash_exporter config for this simulator");
-  app.add_option("--demo-dir", demo_dir, "directory for the demo's key files (default: a new /tmp dir)");
+  app.add_option("--demo-dir", demo_dir,
+                 "directory for the demo's key files (default: a new /tmp dir)");
   CLI11_PARSE(app, argc, argv);
 
   if (demo) {
@@ -67,7 +77,8 @@ int main(int argc, char** argv) {
   std::int64_t start_ms;
   if (start_time == "now") {
     start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
   } else if (auto t = ParseRfc3339Ms(start_time)) {
     start_ms = *t;
   } else {
@@ -92,7 +103,9 @@ int main(int argc, char** argv) {
   wc.all_cursor_stripe = stripe_shape == "cursor";
   auto t0 = std::chrono::steady_clock::now();
   World world = World::Generate(wc);
-  auto gen_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto gen_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
 
   SimClock clock(start_ms, time_scale);
   RouterOptions ro;
@@ -125,8 +138,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "akash_sim listening on http://127.0.0.1:" << server.port() << std::endl;
-  std::cerr << "akash_sim: world seed=" << seed << " providers=" << providers << " tenants=" << tenants
-            << " leases=" << world.leases().size() << " generated in " << gen_ms << " ms\n";
+  std::cerr << "akash_sim: world seed=" << seed << " providers=" << providers
+            << " tenants=" << tenants << " leases=" << world.leases().size() << " generated in "
+            << gen_ms << " ms\n";
   if (!port_file.empty()) {
     std::ofstream pf(port_file, std::ios::trunc);
     pf << server.port() << "\n";

@@ -18,7 +18,8 @@ std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
   auto date = core::Date::Parse(s.substr(0, 10));
   if (!date) return std::nullopt;
   auto two = [&](std::size_t at) -> int {
-    if (at + 2 > s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9') return -1;
+    if (at + 2 > s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9')
+      return -1;
     return (s[at] - '0') * 10 + (s[at + 1] - '0');
   };
   int hh = two(11), mm = two(14), ss = two(17);
@@ -55,18 +56,24 @@ std::optional<std::int64_t> ParseRfc3339Ms(std::string_view s) {
 
 std::optional<std::int64_t> ParseDurationMs(std::string_view s) {
   std::size_t unit_at = 0;
-  while (unit_at < s.size() && ((s[unit_at] >= '0' && s[unit_at] <= '9') || s[unit_at] == '.')) ++unit_at;
+  while (unit_at < s.size() && ((s[unit_at] >= '0' && s[unit_at] <= '9') || s[unit_at] == '.'))
+    ++unit_at;
   if (unit_at == 0) return std::nullopt;
   double value = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + unit_at, value);
   if (ec != std::errc() || p != s.data() + unit_at) return std::nullopt;
   std::string_view unit = s.substr(unit_at);
   double scale;
-  if (unit.empty() || unit == "s") scale = 1000;
-  else if (unit == "ms") scale = 1;
-  else if (unit == "m") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  else
+    return std::nullopt;
   return static_cast<std::int64_t>(std::llround(value * scale));
 }
 
@@ -76,7 +83,8 @@ std::optional<std::string> WriteDemoFiles(const World& world, int port, const st
     *error = "cannot create " + dir + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  auto write = [&](const std::string& name, const std::string& secret) -> std::optional<std::string> {
+  auto write = [&](const std::string& name,
+                   const std::string& secret) -> std::optional<std::string> {
     std::string path = dir + "/" + name;
     {
       std::ofstream out(path, std::ios::trunc);

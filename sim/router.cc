@@ -1,22 +1,39 @@
 #include "sim/router.h"
 
+#include <rapidjson/document.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
-
-#include <rapidjson/document.h>
 
 #include "sim/handlers.h"
 
 namespace akash::sim {
 namespace {
 
-constexpr std::string_view kRouteNames[] = {
-    "provider_console_earnings", "provider_earnings", "provider_dashboard", "provider", "market",
-    "usage_history", "usage_stats", "stripe_transactions", "stripe_export", "balances", "user_me", "wallets",
-    "deployments", "deployment", "leases", "bids", "blocks_latest", "blocks", "chain_provider",
-    "take_params", "discovery", "unknown"};
+constexpr std::string_view kRouteNames[] = {"provider_console_earnings",
+                                            "provider_earnings",
+                                            "provider_dashboard",
+                                            "provider",
+                                            "market",
+                                            "usage_history",
+                                            "usage_stats",
+                                            "stripe_transactions",
+                                            "stripe_export",
+                                            "balances",
+                                            "user_me",
+                                            "wallets",
+                                            "deployments",
+                                            "deployment",
+                                            "leases",
+                                            "bids",
+                                            "blocks_latest",
+                                            "blocks",
+                                            "chain_provider",
+                                            "take_params",
+                                            "discovery",
+                                            "unknown"};
 static_assert(std::size(kRouteNames) == static_cast<std::size_t>(Route::kCount));
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -48,11 +65,18 @@ enum class Family { kProviderConsole, kConsole, kChain };
 
 Family FamilyOf(Route r) {
   switch (r) {
-    case Route::kProviderConsoleEarnings: return Family::kProviderConsole;
-    case Route::kLeases: case Route::kBids: case Route::kBlocksLatest: case Route::kBlocks:
-    case Route::kChainProvider: case Route::kTakeParams: case Route::kDiscovery:
+    case Route::kProviderConsoleEarnings:
+      return Family::kProviderConsole;
+    case Route::kLeases:
+    case Route::kBids:
+    case Route::kBlocksLatest:
+    case Route::kBlocks:
+    case Route::kChainProvider:
+    case Route::kTakeParams:
+    case Route::kDiscovery:
       return Family::kChain;
-    default: return Family::kConsole;
+    default:
+      return Family::kConsole;
   }
 }
 
@@ -144,7 +168,8 @@ Query::Query(std::string_view raw) {
     if (!part.empty()) {
       std::size_t eq = part.find('=');
       std::string key = PercentDecode(part.substr(0, eq), true);
-      std::string value = eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
+      std::string value =
+          eq == std::string_view::npos ? "" : PercentDecode(part.substr(eq + 1), true);
       params_.emplace_back(std::move(key), std::move(value));
     }
     i = amp + 1;
@@ -180,10 +205,14 @@ Response ConsoleError(int status, std::string_view error, std::string_view messa
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "error"); WriteStr(w, error);
-  WriteKey(w, "message"); WriteStr(w, message);
-  WriteKey(w, "code"); WriteStr(w, code);
-  WriteKey(w, "type"); WriteStr(w, type);
+  WriteKey(w, "error");
+  WriteStr(w, error);
+  WriteKey(w, "message");
+  WriteStr(w, message);
+  WriteKey(w, "code");
+  WriteStr(w, code);
+  WriteKey(w, "type");
+  WriteStr(w, type);
   w.EndObject();
   return JsonResponse(status, b.GetString());
 }
@@ -196,16 +225,22 @@ Response ConsoleValidation(const std::vector<ZodIssue>& issues) {
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "error"); WriteStr(w, "BadRequestError");
-  WriteKey(w, "message"); WriteStr(w, "Validation error");
-  WriteKey(w, "code"); WriteStr(w, "validation_error");
-  WriteKey(w, "type"); WriteStr(w, "validation_error");
+  WriteKey(w, "error");
+  WriteStr(w, "BadRequestError");
+  WriteKey(w, "message");
+  WriteStr(w, "Validation error");
+  WriteKey(w, "code");
+  WriteStr(w, "validation_error");
+  WriteKey(w, "type");
+  WriteStr(w, "validation_error");
   WriteKey(w, "data");
   w.StartArray();
   for (const auto& i : issues) {
     w.StartObject();
-    WriteKey(w, "code"); WriteStr(w, i.code);
-    WriteKey(w, "message"); WriteStr(w, i.message);
+    WriteKey(w, "code");
+    WriteStr(w, i.code);
+    WriteKey(w, "message");
+    WriteStr(w, i.message);
     WriteKey(w, "path");
     w.StartArray();
     for (const auto& p : i.path) WriteStr(w, p);
@@ -221,9 +256,13 @@ Response ChainError(int http_status, int grpc_code, std::string_view message) {
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "code"); w.Int(grpc_code);
-  WriteKey(w, "message"); WriteStr(w, message);
-  WriteKey(w, "details"); w.StartArray(); w.EndArray();
+  WriteKey(w, "code");
+  w.Int(grpc_code);
+  WriteKey(w, "message");
+  WriteStr(w, message);
+  WriteKey(w, "details");
+  w.StartArray();
+  w.EndArray();
   w.EndObject();
   return JsonResponse(http_status, b.GetString());
 }
@@ -235,10 +274,13 @@ Response FastApiError(int status, std::string_view error, std::string_view messa
   w.StartObject();
   WriteKey(w, "detail");
   w.StartObject();
-  WriteKey(w, "error"); WriteStr(w, error);
-  WriteKey(w, "message"); WriteStr(w, message);
+  WriteKey(w, "error");
+  WriteStr(w, error);
+  WriteKey(w, "message");
+  WriteStr(w, message);
   if (!error_code.empty()) {
-    WriteKey(w, "error_code"); WriteStr(w, error_code);
+    WriteKey(w, "error_code");
+    WriteStr(w, error_code);
   }
   w.EndObject();
   w.EndObject();
@@ -270,7 +312,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
   Route route = Route::kUnknown;
   std::vector<std::string> rest;
   auto tail = [&](std::size_t n) {
-    return std::vector<std::string>(seg.begin() + static_cast<std::ptrdiff_t>(std::min(n, seg.size())), seg.end());
+    return std::vector<std::string>(
+        seg.begin() + static_cast<std::ptrdiff_t>(std::min(n, seg.size())), seg.end());
   };
   bool legacy_path = false;
   std::optional<std::int64_t> block_height;
@@ -285,7 +328,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
     route = Route::kProviderDashboard;
   } else if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "providers") {
     route = Route::kProvider;
-  } else if (p == "/v1/market-data/akt" || p == "/v1/market-data" || p == "/v1/market-data/akash-network") {
+  } else if (p == "/v1/market-data/akt" || p == "/v1/market-data" ||
+             p == "/v1/market-data/akash-network") {
     route = Route::kMarket;
   } else if (p == "/v1/usage/history") {
     route = Route::kUsageHistory;
@@ -318,8 +362,10 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
     block_raw = seg[5];
     std::int64_t h = 0;
     auto [q, ec] = std::from_chars(block_raw.data(), block_raw.data() + block_raw.size(), h);
-    if (ec != std::errc() || q != block_raw.data() + block_raw.size()) block_bad = true;
-    else block_height = h;
+    if (ec != std::errc() || q != block_raw.data() + block_raw.size())
+      block_bad = true;
+    else
+      block_height = h;
   } else if (seg.size() == 5 && StartsWith(p, "/akash/provider/v1beta4/providers/")) {
     route = Route::kChainProvider;
   } else if (p == "/akash/take/v1/params" || p == "/akash/take/v1beta3/params") {
@@ -334,16 +380,24 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
   std::optional<Fault> fault = faults_.Take(RouteName(route));
   const std::int64_t now_ms = clock_.NowMs();
   Query query(req.query);
-  Ctx c{world_, req, query, options_, now_ms, world_.HeightAt(now_ms),
-        world_.HeightAt(now_ms - options_.indexer_lag_ms), -1, {}, false};
+  Ctx c{world_,
+        req,
+        query,
+        options_,
+        now_ms,
+        world_.HeightAt(now_ms),
+        world_.HeightAt(now_ms - options_.indexer_lag_ms),
+        -1,
+        {},
+        false};
   c.pagination_loop = fault && fault->kind == "pagination_loop";
 
   Response normal;
   // Status-only faults answer without running the handler (the upstream never got there).
-  static const std::vector<std::string> kShortCircuit = {"500", "502", "503", "504", "401", "429",
-                                                         "429_date", "cloudflare", "reset"};
-  bool short_circuit = fault && std::find(kShortCircuit.begin(), kShortCircuit.end(), fault->kind) !=
-                                    kShortCircuit.end();
+  static const std::vector<std::string> kShortCircuit = {
+      "500", "502", "503", "504", "401", "429", "429_date", "cloudflare", "reset"};
+  bool short_circuit = fault && std::find(kShortCircuit.begin(), kShortCircuit.end(),
+                                          fault->kind) != kShortCircuit.end();
   if (short_circuit) return ApplyFault(*fault, route, req, Response{});
 
   if (req.method != "GET") {
@@ -366,38 +420,73 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
       } else if (key) {
         c.tenant = world_.TenantByConsoleKey(*key);
         if (c.tenant < 0) {
-          normal = ConsoleError(401, "UnauthorizedError", "Invalid API key", "unauthorized", "client_error");
+          normal = ConsoleError(401, "UnauthorizedError", "Invalid API key", "unauthorized",
+                                "client_error");
           handled = true;
         }
       } else if (bearer) {
         // The simulator issues no JWTs: any bearer token is invalid.
-        normal = ConsoleError(401, "UnauthorizedError", "Invalid token", "unauthorized", "client_error");
+        normal =
+            ConsoleError(401, "UnauthorizedError", "Invalid token", "unauthorized", "client_error");
         handled = true;
       }
       bool protected_route = route == Route::kStripeTransactions || route == Route::kStripeExport ||
-                             route == Route::kUserMe ||
-                             route == Route::kWallets || route == Route::kDeployments;
+                             route == Route::kUserMe || route == Route::kWallets ||
+                             route == Route::kDeployments;
       if (!handled && protected_route && c.tenant < 0) {
-        normal = ConsoleError(401, "UnauthorizedError", "Unauthorized", "unauthorized", "client_error");
+        normal =
+            ConsoleError(401, "UnauthorizedError", "Unauthorized", "unauthorized", "client_error");
         handled = true;
       }
     }
     if (!handled) {
       switch (route) {
-        case Route::kProviderConsoleEarnings: normal = HandleProviderConsoleEarnings(c); break;
-        case Route::kProviderEarnings: c.segments = tail(2); normal = HandleProviderEarnings(c); break;
-        case Route::kProviderDashboard: c.segments = tail(2); normal = HandleProviderDashboard(c); break;
-        case Route::kProvider: c.segments = tail(2); normal = HandleProvider(c); break;
-        case Route::kMarket: normal = HandleMarket(c); break;
-        case Route::kUsageHistory: normal = HandleUsageHistory(c); break;
-        case Route::kUsageStats: normal = HandleUsageStats(c); break;
-        case Route::kStripeTransactions: normal = HandleStripeTransactions(c); break;
-        case Route::kStripeExport: normal = HandleStripeExport(c); break;
-        case Route::kBalances: normal = HandleBalances(c); break;
-        case Route::kUserMe: normal = HandleUserMe(c); break;
-        case Route::kWallets: normal = HandleWallets(c); break;
-        case Route::kDeployments: normal = HandleDeployments(c); break;
-        case Route::kDeployment: c.segments = tail(2); normal = HandleDeployment(c); break;
+        case Route::kProviderConsoleEarnings:
+          normal = HandleProviderConsoleEarnings(c);
+          break;
+        case Route::kProviderEarnings:
+          c.segments = tail(2);
+          normal = HandleProviderEarnings(c);
+          break;
+        case Route::kProviderDashboard:
+          c.segments = tail(2);
+          normal = HandleProviderDashboard(c);
+          break;
+        case Route::kProvider:
+          c.segments = tail(2);
+          normal = HandleProvider(c);
+          break;
+        case Route::kMarket:
+          normal = HandleMarket(c);
+          break;
+        case Route::kUsageHistory:
+          normal = HandleUsageHistory(c);
+          break;
+        case Route::kUsageStats:
+          normal = HandleUsageStats(c);
+          break;
+        case Route::kStripeTransactions:
+          normal = HandleStripeTransactions(c);
+          break;
+        case Route::kStripeExport:
+          normal = HandleStripeExport(c);
+          break;
+        case Route::kBalances:
+          normal = HandleBalances(c);
+          break;
+        case Route::kUserMe:
+          normal = HandleUserMe(c);
+          break;
+        case Route::kWallets:
+          normal = HandleWallets(c);
+          break;
+        case Route::kDeployments:
+          normal = HandleDeployments(c);
+          break;
+        case Route::kDeployment:
+          c.segments = tail(2);
+          normal = HandleDeployment(c);
+          break;
         case Route::kLeases:
         case Route::kBids:
           if (legacy_path != options_.legacy_chain) {
@@ -408,17 +497,23 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
             normal = HandleBids(c, legacy_path);
           }
           break;
-        case Route::kBlocksLatest: normal = HandleBlock(c, std::nullopt); break;
+        case Route::kBlocksLatest:
+          normal = HandleBlock(c, std::nullopt);
+          break;
         case Route::kBlocks:
           if (block_bad) {
-            normal = ChainError(400, 3,
-                                "type mismatch, parameter: height, error: strconv.ParseInt: parsing \"" +
-                                    block_raw + "\": invalid syntax");
+            normal =
+                ChainError(400, 3,
+                           "type mismatch, parameter: height, error: strconv.ParseInt: parsing \"" +
+                               block_raw + "\": invalid syntax");
           } else {
             normal = HandleBlock(c, block_height);
           }
           break;
-        case Route::kChainProvider: c.segments = tail(4); normal = HandleChainProvider(c); break;
+        case Route::kChainProvider:
+          c.segments = tail(4);
+          normal = HandleChainProvider(c);
+          break;
         case Route::kTakeParams:
           // take/v1 exists on v1.x nodes, take/v1beta3 on the pre-Mainnet-14 ones, neither on v2.
           if (options_.NodeMajor() >= 2 || legacy_path != options_.legacy_chain) {
@@ -428,9 +523,11 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
           }
           break;
         case Route::kDiscovery:
-          normal = options_.legacy_chain ? ChainError(501, 12, "Not Implemented") : HandleDiscovery(c);
+          normal =
+              options_.legacy_chain ? ChainError(501, 12, "Not Implemented") : HandleDiscovery(c);
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -445,39 +542,63 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
     int status = std::stoi(k);
     if (family == Family::kProviderConsole) {
       switch (status) {
-        case 500: return FastApiError(500, "Internal Server Error", "Failed to fetch provider earnings", "EARNINGS_001");
-        case 502: return FastApiError(502, "Internal Service Error", "Failed to fetch provider earnings from internal service (Status: 500)", "EARNINGS_006");
-        case 503: return FastApiError(503, "Service Unavailable", "Internal service is currently unavailable", "EARNINGS_008");
-        case 504: return FastApiError(504, "Gateway Timeout", "Internal service request timed out", "EARNINGS_007");
-        default: return FastApiError(401, "Invalid API Key", "The provided API key is invalid, expired, or inactive", "");
+        case 500:
+          return FastApiError(500, "Internal Server Error", "Failed to fetch provider earnings",
+                              "EARNINGS_001");
+        case 502:
+          return FastApiError(
+              502, "Internal Service Error",
+              "Failed to fetch provider earnings from internal service (Status: 500)",
+              "EARNINGS_006");
+        case 503:
+          return FastApiError(503, "Service Unavailable",
+                              "Internal service is currently unavailable", "EARNINGS_008");
+        case 504:
+          return FastApiError(504, "Gateway Timeout", "Internal service request timed out",
+                              "EARNINGS_007");
+        default:
+          return FastApiError(401, "Invalid API Key",
+                              "The provided API key is invalid, expired, or inactive", "");
       }
     }
     if (family == Family::kConsole) {
       switch (status) {
-        case 500: return ConsoleError(500, "InternalServerError", "Internal server error", "internal_server_error", "server_error");
-        case 502: return ConsoleError(502, "BadGatewayError", "Database connection timeout", "database_timeout", "service_unavailable");
-        case 503: return ConsoleError(503, "ServiceUnavailableError", "Service Unavailable", "service_unavailable", "service_unavailable");
+        case 500:
+          return ConsoleError(500, "InternalServerError", "Internal server error",
+                              "internal_server_error", "server_error");
+        case 502:
+          return ConsoleError(502, "BadGatewayError", "Database connection timeout",
+                              "database_timeout", "service_unavailable");
+        case 503:
+          return ConsoleError(503, "ServiceUnavailableError", "Service Unavailable",
+                              "service_unavailable", "service_unavailable");
         case 504: {
           Response r = TextResponse(504, "error code: 504");
           return r;
         }
         default:
           // arg "simple": the shape the public docs show instead of the Hono envelope.
-          if (f.arg == "simple") return JsonResponse(401, R"({"error":"Unauthorized","message":"Invalid API key"})");
-          return ConsoleError(401, "UnauthorizedError", "Invalid API key", "unauthorized", "client_error");
+          if (f.arg == "simple")
+            return JsonResponse(401, R"({"error":"Unauthorized","message":"Invalid API key"})");
+          return ConsoleError(401, "UnauthorizedError", "Invalid API key", "unauthorized",
+                              "client_error");
       }
     }
     switch (status) {
-      case 500: return ChainError(500, 13, "internal error");
-      case 401: return TextResponse(401, "Unauthorized");
+      case 500:
+        return ChainError(500, 13, "internal error");
+      case 401:
+        return TextResponse(401, "Unauthorized");
       default: {
         Response r;
         r.status = status;
         r.content_type = "text/html";
-        const char* reason = status == 502 ? "Bad Gateway" : status == 503 ? "Service Temporarily Unavailable" : "Gateway Time-out";
+        const char* reason = status == 502   ? "Bad Gateway"
+                             : status == 503 ? "Service Temporarily Unavailable"
+                                             : "Gateway Time-out";
         r.body = "<html>\r\n<head><title>" + std::to_string(status) + " " + reason +
-                 "</title></head>\r\n<body>\r\n<center><h1>" + std::to_string(status) + " " + reason +
-                 "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+                 "</title></head>\r\n<body>\r\n<center><h1>" + std::to_string(status) + " " +
+                 reason + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
         return r;
       }
     }
@@ -499,7 +620,8 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
     r.headers.emplace_back("cf-mitigated", "challenge");
     r.headers.emplace_back("Server", "cloudflare");
     r.headers.emplace_back("CF-RAY", "8f1e2d3c4b5a6978-FRA");
-    r.headers.emplace_back("Cache-Control", "private, max-age=0, no-store, no-cache, must-revalidate");
+    r.headers.emplace_back("Cache-Control",
+                           "private, max-age=0, no-store, no-cache, must-revalidate");
     r.body =
         "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
         "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\"></head>"
@@ -525,7 +647,8 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
     return normal;
   }
   if (k == "truncate") {
-    std::size_t keep = static_cast<std::size_t>(ArgInt(f.arg, static_cast<std::int64_t>(normal.body.size() / 2)));
+    std::size_t keep =
+        static_cast<std::size_t>(ArgInt(f.arg, static_cast<std::int64_t>(normal.body.size() / 2)));
     if (keep >= normal.body.size()) keep = normal.body.size() > 0 ? normal.body.size() - 1 : 0;
     normal.body.resize(keep);
     return normal;
@@ -542,9 +665,9 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
     return normal;
   }
   if (k == "numeric_strings" || k == "exponent_floats" || k == "wrong_types") {
-    JsonRewrite mode = k == "numeric_strings" ? JsonRewrite::kNumericStrings
+    JsonRewrite mode = k == "numeric_strings"   ? JsonRewrite::kNumericStrings
                        : k == "exponent_floats" ? JsonRewrite::kExponentFloats
-                                                 : JsonRewrite::kWrongTypes;
+                                                : JsonRewrite::kWrongTypes;
     if (auto rewritten = RewriteJson(normal.body, mode)) normal.body = std::move(*rewritten);
     return normal;
   }
@@ -555,8 +678,16 @@ Response Router::HandleControl(const Request& req) {
   const std::vector<std::string> seg = Split(req.path);
   const std::int64_t now_ms = clock_.NowMs();
   Query query(req.query);
-  Ctx c{world_, req, query, options_, now_ms, world_.HeightAt(now_ms),
-        world_.HeightAt(now_ms - options_.indexer_lag_ms), -1, {}, false};
+  Ctx c{world_,
+        req,
+        query,
+        options_,
+        now_ms,
+        world_.HeightAt(now_ms),
+        world_.HeightAt(now_ms - options_.indexer_lag_ms),
+        -1,
+        {},
+        false};
   const std::string& p = req.path;
 
   if (p == "/_sim/world" && req.method == "GET") {
@@ -577,11 +708,16 @@ Response Router::HandleControl(const Request& req) {
       w.StartArray();
       for (const Fault& f : faults_.List()) {
         w.StartObject();
-        WriteKey(w, "id"); w.Int(f.id);
-        WriteKey(w, "route"); WriteStr(w, f.route);
-        WriteKey(w, "kind"); WriteStr(w, f.kind);
-        WriteKey(w, "arg"); WriteStr(w, f.arg);
-        WriteKey(w, "count"); w.Int64(f.remaining);
+        WriteKey(w, "id");
+        w.Int(f.id);
+        WriteKey(w, "route");
+        WriteStr(w, f.route);
+        WriteKey(w, "kind");
+        WriteStr(w, f.kind);
+        WriteKey(w, "arg");
+        WriteStr(w, f.arg);
+        WriteKey(w, "count");
+        w.Int64(f.remaining);
         w.EndObject();
       }
       w.EndArray();
@@ -599,7 +735,8 @@ Response Router::HandleControl(const Request& req) {
         rapidjson::StringBuffer b;
         JsonWriter w(b);
         w.StartObject();
-        WriteKey(w, "error"); WriteStr(w, msg);
+        WriteKey(w, "error");
+        WriteStr(w, msg);
         w.EndObject();
         return ControlJson(400, b.GetString());
       };
@@ -610,12 +747,16 @@ Response Router::HandleControl(const Request& req) {
       f.route = d["route"].GetString();
       f.kind = d["kind"].GetString();
       if (d.HasMember("arg")) {
-        if (d["arg"].IsString()) f.arg = d["arg"].GetString();
-        else if (d["arg"].IsInt64()) f.arg = std::to_string(d["arg"].GetInt64());
-        else return bad("arg must be a string or an integer");
+        if (d["arg"].IsString())
+          f.arg = d["arg"].GetString();
+        else if (d["arg"].IsInt64())
+          f.arg = std::to_string(d["arg"].GetInt64());
+        else
+          return bad("arg must be a string or an integer");
       }
       if (d.HasMember("count") && !d["count"].IsNull()) {
-        if (!d["count"].IsInt64() || d["count"].GetInt64() <= 0) return bad("count must be a positive integer");
+        if (!d["count"].IsInt64() || d["count"].GetInt64() <= 0)
+          return bad("count must be a positive integer");
         f.remaining = d["count"].GetInt64();
       }
       std::string error;
@@ -628,7 +769,8 @@ Response Router::HandleControl(const Request& req) {
     if (req.method == "POST") {
       auto adv = query.Get("advance");
       std::int64_t secs = 0;
-      if (!adv || std::from_chars(adv->data(), adv->data() + adv->size(), secs).ec != std::errc() || secs < 0) {
+      if (!adv || std::from_chars(adv->data(), adv->data() + adv->size(), secs).ec != std::errc() ||
+          secs < 0) {
         return ControlJson(400, "{\"error\":\"advance must be a non-negative number of seconds\"}");
       }
       clock_.Advance(secs * 1000);
@@ -638,10 +780,14 @@ Response Router::HandleControl(const Request& req) {
       rapidjson::StringBuffer b;
       JsonWriter w(b);
       w.StartObject();
-      WriteKey(w, "now"); WriteStr(w, FormatIsoMillis(now));
-      WriteKey(w, "now_unix_ms"); w.Int64(now);
-      WriteKey(w, "height"); w.Int64(world_.HeightAt(now));
-      WriteKey(w, "indexed_height"); w.Int64(world_.HeightAt(now - options_.indexer_lag_ms));
+      WriteKey(w, "now");
+      WriteStr(w, FormatIsoMillis(now));
+      WriteKey(w, "now_unix_ms");
+      w.Int64(now);
+      WriteKey(w, "height");
+      w.Int64(world_.HeightAt(now));
+      WriteKey(w, "indexed_height");
+      w.Int64(world_.HeightAt(now - options_.indexer_lag_ms));
       w.EndObject();
       return ControlJson(200, b.GetString());
     }
@@ -665,7 +811,8 @@ Response Router::HandleControl(const Request& req) {
         w.Uint64(n);
       }
       w.EndObject();
-      WriteKey(w, "total"); w.Uint64(total);
+      WriteKey(w, "total");
+      w.Uint64(total);
       w.EndObject();
       return ControlJson(200, b.GetString());
     }

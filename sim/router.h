@@ -84,8 +84,8 @@ struct Response {
 
 struct RouterOptions {
   std::int64_t indexer_lag_ms = 60'000;
-  bool legacy_chain = false;       // serve market v1beta4 / escrow v1beta3 shapes instead
-  std::string node_version = "";   // default: "v2.1.0", or "v0.38.0" with legacy_chain
+  bool legacy_chain = false;      // serve market v1beta4 / escrow v1beta3 shapes instead
+  std::string node_version = "";  // default: "v2.1.0", or "v0.38.0" with legacy_chain
   // Console as before 2026-04-09: no *Act* fields in usage rows, provider earnings, dashboard.
   bool console_without_act = false;
   // Major version >= 2 has no take module: /akash/take/v1/params answers 501.
@@ -120,9 +120,7 @@ class Router {
 
   std::int64_t ChainHeight() const;    // latest block now
   std::int64_t IndexedHeight() const;  // latest block the Console indexer has processed
-  std::uint64_t RequestCount(Route r) const {
-    return counts_[static_cast<std::size_t>(r)].load();
-  }
+  std::uint64_t RequestCount(Route r) const { return counts_[static_cast<std::size_t>(r)].load(); }
 
  private:
   Response Dispatch(const Request& request, Route* route);

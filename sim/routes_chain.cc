@@ -44,14 +44,22 @@ std::string Base64(const std::vector<std::uint8_t>& in) {
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     std::uint32_t n = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
-    out += kB64[(n >> 18) & 63]; out += kB64[(n >> 12) & 63]; out += kB64[(n >> 6) & 63]; out += kB64[n & 63];
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += kB64[(n >> 6) & 63];
+    out += kB64[n & 63];
   }
   if (i + 1 == in.size()) {
     std::uint32_t n = in[i] << 16;
-    out += kB64[(n >> 18) & 63]; out += kB64[(n >> 12) & 63]; out += "==";
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += "==";
   } else if (i + 2 == in.size()) {
     std::uint32_t n = (in[i] << 16) | (in[i + 1] << 8);
-    out += kB64[(n >> 18) & 63]; out += kB64[(n >> 12) & 63]; out += kB64[(n >> 6) & 63]; out += '=';
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += kB64[(n >> 6) & 63];
+    out += '=';
   }
   return out;
 }
@@ -65,8 +73,10 @@ std::optional<std::vector<std::uint8_t>> Unbase64(std::string_view s) {
     for (int k = 0; k < 4; ++k) {
       char ch = s[i + static_cast<std::size_t>(k)];
       int v;
-      if (ch == '=') { v = 0; ++pad; }
-      else {
+      if (ch == '=') {
+        v = 0;
+        ++pad;
+      } else {
         const char* p = std::strchr(kB64, ch);
         if (!p || ch == '\0' || pad) return std::nullopt;
         v = static_cast<int>(p - kB64);
@@ -90,10 +100,18 @@ std::uint16_t FilterHash(std::string_view canonical) {
 // a check byte; 13 bytes, so the text also ends in "==". Clients that forget to URL-encode
 // it send spaces instead of '+' and get 400.
 std::string EncodeKey(std::uint16_t filter_hash, std::uint32_t pos) {
-  std::vector<std::uint8_t> b = {0xFB, 0xEF, 0xBE, 0xFF, 0xFF, 0xFF,
-                                 static_cast<std::uint8_t>(filter_hash >> 8), static_cast<std::uint8_t>(filter_hash),
-                                 static_cast<std::uint8_t>(pos >> 24), static_cast<std::uint8_t>(pos >> 16),
-                                 static_cast<std::uint8_t>(pos >> 8), static_cast<std::uint8_t>(pos)};
+  std::vector<std::uint8_t> b = {0xFB,
+                                 0xEF,
+                                 0xBE,
+                                 0xFF,
+                                 0xFF,
+                                 0xFF,
+                                 static_cast<std::uint8_t>(filter_hash >> 8),
+                                 static_cast<std::uint8_t>(filter_hash),
+                                 static_cast<std::uint8_t>(pos >> 24),
+                                 static_cast<std::uint8_t>(pos >> 16),
+                                 static_cast<std::uint8_t>(pos >> 8),
+                                 static_cast<std::uint8_t>(pos)};
   std::uint8_t check = 0x5A;
   for (auto x : b) check ^= x;
   b.push_back(check);
@@ -122,14 +140,16 @@ struct ListFilters {
 
 std::optional<Response> ParseFilters(const Ctx& c, const std::vector<std::string_view>& states,
                                      ListFilters* f) {
-  auto num = [&](const char* name, std::optional<std::uint64_t>* out, bool u32) -> std::optional<Response> {
+  auto num = [&](const char* name, std::optional<std::uint64_t>* out,
+                 bool u32) -> std::optional<Response> {
     auto v = c.query.Get(name);
     if (!v || v->empty()) return std::nullopt;
     std::uint64_t n = 0;
     auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc() || p != v->data() + v->size() || (u32 && n > 0xffffffffULL)) {
-      return ChainError(400, 3, std::string("type mismatch, parameter: ") + name + ", error: strconv.ParseUint: parsing \"" +
-                                    *v + "\": invalid syntax");
+      return ChainError(400, 3,
+                        std::string("type mismatch, parameter: ") + name +
+                            ", error: strconv.ParseUint: parsing \"" + *v + "\": invalid syntax");
     }
     *out = n;
     return std::nullopt;
@@ -148,7 +168,10 @@ std::optional<Response> ParseFilters(const Ctx& c, const std::vector<std::string
   f->limit = limit.value_or(0) == 0 ? 100 : *limit;
   auto rev = c.query.Get("pagination.reverse").value_or("false");
   if (rev != "true" && rev != "false" && rev != "1" && rev != "0") {
-    return ChainError(400, 3, "type mismatch, parameter: pagination.reverse, error: strconv.ParseBool: parsing \"" + rev + "\": invalid syntax");
+    return ChainError(
+        400, 3,
+        "type mismatch, parameter: pagination.reverse, error: strconv.ParseBool: parsing \"" + rev +
+            "\": invalid syntax");
   }
   f->reverse = rev == "true" || rev == "1";
   if (!f->state.empty() && std::find(states.begin(), states.end(), f->state) == states.end()) {
@@ -159,15 +182,18 @@ std::optional<Response> ParseFilters(const Ctx& c, const std::vector<std::string
     f->has_key = true;
   }
   if (f->offset > 0 && f->state.empty() && !f->has_key) {
-    return ChainError(400, 3, "invalid request parameters. if offset is set, filter.state must be provided");
+    return ChainError(
+        400, 3, "invalid request parameters. if offset is set, filter.state must be provided");
   }
   return std::nullopt;
 }
 
 std::string Canonical(const ListFilters& f) {
-  auto o = [](const std::optional<std::uint64_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
-  return f.provider + "|" + f.owner + "|" + f.state + "|" + o(f.dseq) + "|" + o(f.gseq) + "|" + o(f.oseq) +
-         "|" + o(f.bseq) + "|" + (f.reverse ? "r" : "f");
+  auto o = [](const std::optional<std::uint64_t>& v) {
+    return v ? std::to_string(*v) : std::string("-");
+  };
+  return f.provider + "|" + f.owner + "|" + f.state + "|" + o(f.dseq) + "|" + o(f.gseq) + "|" +
+         o(f.oseq) + "|" + o(f.bseq) + "|" + (f.reverse ? "r" : "f");
 }
 
 // Generic page walk over a candidate list: `match(i)` says whether candidate i is selected.
@@ -216,8 +242,10 @@ std::optional<Response> WalkPage(const Ctx& c, const ListFilters& f, std::size_t
 void Coin(JsonWriter& w, std::string_view key, std::string_view denom, const std::string& amount) {
   WriteKey(w, key);
   w.StartObject();
-  WriteKey(w, "denom"); WriteStr(w, denom);
-  WriteKey(w, "amount"); WriteStr(w, amount);
+  WriteKey(w, "denom");
+  WriteStr(w, denom);
+  WriteKey(w, "amount");
+  WriteStr(w, amount);
   w.EndObject();
 }
 
@@ -225,9 +253,12 @@ void WritePagination(JsonWriter& w, const std::string& next_key, std::uint64_t c
   WriteKey(w, "pagination");
   w.StartObject();
   WriteKey(w, "next_key");
-  if (next_key.empty()) w.Null();
-  else WriteStr(w, next_key);
-  WriteKey(w, "total"); WriteStr(w, std::to_string(count));
+  if (next_key.empty())
+    w.Null();
+  else
+    WriteStr(w, next_key);
+  WriteKey(w, "total");
+  WriteStr(w, std::to_string(count));
   w.EndObject();
 }
 
@@ -250,7 +281,8 @@ const std::vector<std::uint32_t>* Candidates(const Ctx& c, const ListFilters& f,
 }  // namespace
 
 Response HandleLeases(const Ctx& c, bool legacy) {
-  static const std::vector<std::string_view> kStates = {"active", "insufficient_funds", "closed", "reclaiming"};
+  static const std::vector<std::string_view> kStates = {"active", "insufficient_funds", "closed",
+                                                        "reclaiming"};
   ListFilters f;
   if (auto e = ParseFilters(c, kStates, &f)) return *e;
   const World& world = c.world;
@@ -295,45 +327,65 @@ Response HandleLeases(const Ctx& c, bool legacy) {
     w.StartObject();
     WriteKey(w, legacy ? "lease_id" : "id");
     w.StartObject();
-    WriteKey(w, "owner"); WriteStr(w, owner);
-    WriteKey(w, "dseq"); WriteStr(w, dseq);
-    WriteKey(w, "gseq"); w.Uint(l.gseq);
-    WriteKey(w, "oseq"); w.Uint(l.oseq);
-    WriteKey(w, "provider"); WriteStr(w, provider);
+    WriteKey(w, "owner");
+    WriteStr(w, owner);
+    WriteKey(w, "dseq");
+    WriteStr(w, dseq);
+    WriteKey(w, "gseq");
+    w.Uint(l.gseq);
+    WriteKey(w, "oseq");
+    w.Uint(l.oseq);
+    WriteKey(w, "provider");
+    WriteStr(w, provider);
     if (!legacy) {
-      WriteKey(w, "bseq"); w.Uint(l.bseq);
+      WriteKey(w, "bseq");
+      w.Uint(l.bseq);
     }
     w.EndObject();
-    WriteKey(w, "state"); WriteStr(w, LeaseStateName(shown_state(l)));
+    WriteKey(w, "state");
+    WriteStr(w, LeaseStateName(shown_state(l)));
     Coin(w, "price", denom, price);
-    WriteKey(w, "created_at"); WriteStr(w, std::to_string(l.created));
-    WriteKey(w, "closed_on"); WriteStr(w, l.IsOpen() ? "0" : std::to_string(l.end));
+    WriteKey(w, "created_at");
+    WriteStr(w, std::to_string(l.created));
+    WriteKey(w, "closed_on");
+    WriteStr(w, l.IsOpen() ? "0" : std::to_string(l.end));
     if (!legacy) {
-      WriteKey(w, "reason"); WriteStr(w, kLeaseReasons[l.reason]);
+      WriteKey(w, "reason");
+      WriteStr(w, kLeaseReasons[l.reason]);
       if (l.state == LeaseState::kReclaiming) {
         std::int64_t started = std::max(l.created, c.chain_h - 300);
         WriteKey(w, "reclamation");
         w.StartObject();
-        WriteKey(w, "window"); WriteStr(w, "3600s");
-        WriteKey(w, "started_at"); WriteStr(w, std::to_string(started));
-        WriteKey(w, "deadline"); WriteStr(w, std::to_string(world.TimeOfHeight(started) / 1000 + 3600));
-        WriteKey(w, "reason"); WriteStr(w, "provider_decommission");
+        WriteKey(w, "window");
+        WriteStr(w, "3600s");
+        WriteKey(w, "started_at");
+        WriteStr(w, std::to_string(started));
+        WriteKey(w, "deadline");
+        WriteStr(w, std::to_string(world.TimeOfHeight(started) / 1000 + 3600));
+        WriteKey(w, "reason");
+        WriteStr(w, "provider_decommission");
         w.EndObject();
       }
     }
     w.EndObject();
     WriteKey(w, "escrow_payment");
     w.StartObject();
-    std::string payment_xid = std::to_string(l.gseq) + "/" + std::to_string(l.oseq) + "/" + provider;
+    std::string payment_xid =
+        std::to_string(l.gseq) + "/" + std::to_string(l.oseq) + "/" + provider;
     if (legacy) {
       WriteKey(w, "account_id");
       w.StartObject();
-      WriteKey(w, "scope"); WriteStr(w, "deployment");
-      WriteKey(w, "xid"); WriteStr(w, owner + "/" + dseq);
+      WriteKey(w, "scope");
+      WriteStr(w, "deployment");
+      WriteKey(w, "xid");
+      WriteStr(w, owner + "/" + dseq);
       w.EndObject();
-      WriteKey(w, "payment_id"); WriteStr(w, payment_xid);
-      WriteKey(w, "owner"); WriteStr(w, provider);
-      WriteKey(w, "state"); WriteStr(w, PaymentStateName(pv.state));
+      WriteKey(w, "payment_id");
+      WriteStr(w, payment_xid);
+      WriteKey(w, "owner");
+      WriteStr(w, provider);
+      WriteKey(w, "state");
+      WriteStr(w, PaymentStateName(pv.state));
       Coin(w, "rate", denom, price);
       Coin(w, "balance", denom, FormatDec18(pv.balance_milli));
       Coin(w, "withdrawn", denom, Int128ToString(pv.withdrawn_micro));
@@ -342,15 +394,20 @@ Response HandleLeases(const Ctx& c, bool legacy) {
       w.StartObject();
       WriteKey(w, "aid");
       w.StartObject();
-      WriteKey(w, "scope"); WriteStr(w, "deployment");
-      WriteKey(w, "xid"); WriteStr(w, owner + "/" + dseq);
+      WriteKey(w, "scope");
+      WriteStr(w, "deployment");
+      WriteKey(w, "xid");
+      WriteStr(w, owner + "/" + dseq);
       w.EndObject();
-      WriteKey(w, "xid"); WriteStr(w, payment_xid);
+      WriteKey(w, "xid");
+      WriteStr(w, payment_xid);
       w.EndObject();
       WriteKey(w, "state");
       w.StartObject();
-      WriteKey(w, "owner"); WriteStr(w, provider);
-      WriteKey(w, "state"); WriteStr(w, PaymentStateName(pv.state));
+      WriteKey(w, "owner");
+      WriteStr(w, provider);
+      WriteKey(w, "state");
+      WriteStr(w, PaymentStateName(pv.state));
       Coin(w, "rate", denom, price);
       Coin(w, "balance", denom, FormatDec18(pv.balance_milli));
       Coin(w, "unsettled", denom, FormatDec18(pv.unsettled_milli));
@@ -399,7 +456,10 @@ Response HandleBids(const Ctx& c, bool legacy) {
   w.StartArray();
   auto val = [&](std::string_view k, std::int64_t v) {
     WriteKey(w, k);
-    w.StartObject(); WriteKey(w, "val"); WriteStr(w, std::to_string(v)); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "val");
+    WriteStr(w, std::to_string(v));
+    w.EndObject();
   };
   auto emit = [&](std::size_t i) {
     const Bid& bd = bid_of(i);
@@ -411,33 +471,70 @@ Response HandleBids(const Ctx& c, bool legacy) {
     w.StartObject();
     WriteKey(w, legacy ? "bid_id" : "id");
     w.StartObject();
-    WriteKey(w, "owner"); WriteStr(w, owner);
-    WriteKey(w, "dseq"); WriteStr(w, std::to_string(l.dseq));
-    WriteKey(w, "gseq"); w.Uint(l.gseq);
-    WriteKey(w, "oseq"); w.Uint(l.oseq);
-    WriteKey(w, "provider"); WriteStr(w, provider);
+    WriteKey(w, "owner");
+    WriteStr(w, owner);
+    WriteKey(w, "dseq");
+    WriteStr(w, std::to_string(l.dseq));
+    WriteKey(w, "gseq");
+    w.Uint(l.gseq);
+    WriteKey(w, "oseq");
+    w.Uint(l.oseq);
+    WriteKey(w, "provider");
+    WriteStr(w, provider);
     if (!legacy) {
-      WriteKey(w, "bseq"); w.Uint(bd.bseq);
+      WriteKey(w, "bseq");
+      w.Uint(bd.bseq);
     }
     w.EndObject();
-    WriteKey(w, "state"); WriteStr(w, BidStateName(bd.state));
+    WriteKey(w, "state");
+    WriteStr(w, BidStateName(bd.state));
     Coin(w, "price", ChainDenom(l.denom), FormatDec18(bd.price_milli));
-    WriteKey(w, "created_at"); WriteStr(w, std::to_string(l.created - 2));
+    WriteKey(w, "created_at");
+    WriteStr(w, std::to_string(l.created - 2));
     WriteKey(w, "resources_offer");
     w.StartArray();
     w.StartObject();
     WriteKey(w, "resources");
     w.StartObject();
-    WriteKey(w, "id"); w.Int(1);
-    WriteKey(w, "cpu"); w.StartObject(); val("units", l.cpu); WriteKey(w, "attributes"); w.StartArray(); w.EndArray(); w.EndObject();
-    WriteKey(w, "memory"); w.StartObject(); val("quantity", l.memory); WriteKey(w, "attributes"); w.StartArray(); w.EndArray(); w.EndObject();
+    WriteKey(w, "id");
+    w.Int(1);
+    WriteKey(w, "cpu");
+    w.StartObject();
+    val("units", l.cpu);
+    WriteKey(w, "attributes");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
+    WriteKey(w, "memory");
+    w.StartObject();
+    val("quantity", l.memory);
+    WriteKey(w, "attributes");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
     WriteKey(w, "storage");
     w.StartArray();
-    w.StartObject(); WriteKey(w, "name"); WriteStr(w, "default"); val("quantity", l.ephemeral); WriteKey(w, "attributes"); w.StartArray(); w.EndArray(); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "name");
+    WriteStr(w, "default");
+    val("quantity", l.ephemeral);
+    WriteKey(w, "attributes");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
     if (l.persistent > 0) {
-      w.StartObject(); WriteKey(w, "name"); WriteStr(w, "data"); val("quantity", l.persistent);
-      WriteKey(w, "attributes"); w.StartArray();
-      w.StartObject(); WriteKey(w, "key"); WriteStr(w, "persistent"); WriteKey(w, "value"); WriteStr(w, "true"); w.EndObject();
+      w.StartObject();
+      WriteKey(w, "name");
+      WriteStr(w, "data");
+      val("quantity", l.persistent);
+      WriteKey(w, "attributes");
+      w.StartArray();
+      w.StartObject();
+      WriteKey(w, "key");
+      WriteStr(w, "persistent");
+      WriteKey(w, "value");
+      WriteStr(w, "true");
+      w.EndObject();
       w.EndArray();
       w.EndObject();
     }
@@ -449,18 +546,26 @@ Response HandleBids(const Ctx& c, bool legacy) {
     w.StartArray();
     if (l.gpus > 0) {
       w.StartObject();
-      WriteKey(w, "key"); WriteStr(w, GpuBidAttributeKey(world, l));
-      WriteKey(w, "value"); WriteStr(w, "true");
+      WriteKey(w, "key");
+      WriteStr(w, GpuBidAttributeKey(world, l));
+      WriteKey(w, "value");
+      WriteStr(w, "true");
       w.EndObject();
     }
     w.EndArray();
     w.EndObject();
     WriteKey(w, "endpoints");
     w.StartArray();
-    w.StartObject(); WriteKey(w, "kind"); WriteStr(w, "SHARED_HTTP"); WriteKey(w, "sequence_number"); w.Int(0); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "kind");
+    WriteStr(w, "SHARED_HTTP");
+    WriteKey(w, "sequence_number");
+    w.Int(0);
+    w.EndObject();
     w.EndArray();
     w.EndObject();
-    WriteKey(w, "count"); w.Int(1);
+    WriteKey(w, "count");
+    w.Int(1);
     w.EndObject();
     w.EndArray();
     w.EndObject();
@@ -468,22 +573,35 @@ Response HandleBids(const Ctx& c, bool legacy) {
     w.StartObject();
     WriteKey(w, "id");
     w.StartObject();
-    WriteKey(w, "scope"); WriteStr(w, "bid");
+    WriteKey(w, "scope");
+    WriteStr(w, "bid");
     WriteKey(w, "xid");
-    WriteStr(w, owner + "/" + std::to_string(l.dseq) + "/" + std::to_string(l.gseq) + "/" + std::to_string(l.oseq) + "/" +
-                    provider + "/" + std::to_string(bd.bseq));
+    WriteStr(w, owner + "/" + std::to_string(l.dseq) + "/" + std::to_string(l.gseq) + "/" +
+                    std::to_string(l.oseq) + "/" + provider + "/" + std::to_string(bd.bseq));
     w.EndObject();
     WriteKey(w, "state");
     w.StartObject();
-    WriteKey(w, "owner"); WriteStr(w, provider);
-    WriteKey(w, "state"); WriteStr(w, bd.state == BidState::kActive || bd.state == BidState::kOpen ? "open" : "closed");
-    WriteKey(w, "transferred"); w.StartArray(); w.EndArray();
-    WriteKey(w, "settled_at"); WriteStr(w, std::to_string(l.created - 2));
+    WriteKey(w, "owner");
+    WriteStr(w, provider);
+    WriteKey(w, "state");
+    WriteStr(w, bd.state == BidState::kActive || bd.state == BidState::kOpen ? "open" : "closed");
+    WriteKey(w, "transferred");
+    w.StartArray();
+    w.EndArray();
+    WriteKey(w, "settled_at");
+    WriteStr(w, std::to_string(l.created - 2));
     WriteKey(w, "funds");
     w.StartArray();
-    w.StartObject(); WriteKey(w, "denom"); WriteStr(w, "uakt"); WriteKey(w, "amount"); WriteStr(w, "500000.000000000000000000"); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "denom");
+    WriteStr(w, "uakt");
+    WriteKey(w, "amount");
+    WriteStr(w, "500000.000000000000000000");
+    w.EndObject();
     w.EndArray();
-    WriteKey(w, "deposits"); w.StartArray(); w.EndArray();
+    WriteKey(w, "deposits");
+    w.StartArray();
+    w.EndArray();
     w.EndObject();
     w.EndObject();
     w.EndObject();
@@ -503,7 +621,9 @@ std::string HashB64(std::int64_t height, std::uint64_t salt) {
   std::vector<std::uint8_t> bytes(32);
   std::uint64_t s = static_cast<std::uint64_t>(height) * 0x9e3779b97f4a7c15ULL ^ salt;
   for (auto& x : bytes) {
-    s ^= s >> 31; s *= 0xbf58476d1ce4e5b9ULL; s ^= s >> 29;
+    s ^= s >> 31;
+    s *= 0xbf58476d1ce4e5b9ULL;
+    s ^= s >> 29;
     x = static_cast<std::uint8_t>(s);
   }
   return Base64(bytes);
@@ -511,11 +631,14 @@ std::string HashB64(std::int64_t height, std::uint64_t salt) {
 
 void WriteBlockId(JsonWriter& w, std::int64_t h) {
   w.StartObject();
-  WriteKey(w, "hash"); WriteStr(w, HashB64(h, 1));
+  WriteKey(w, "hash");
+  WriteStr(w, HashB64(h, 1));
   WriteKey(w, "part_set_header");
   w.StartObject();
-  WriteKey(w, "total"); w.Int(1);
-  WriteKey(w, "hash"); WriteStr(w, HashB64(h, 2));
+  WriteKey(w, "total");
+  w.Int(1);
+  WriteKey(w, "hash");
+  WriteStr(w, HashB64(h, 2));
   w.EndObject();
   w.EndObject();
 }
@@ -525,26 +648,52 @@ void WriteBlock(JsonWriter& w, const World& world, std::int64_t h, bool sdk) {
   WriteKey(w, "header");
   w.StartObject();
   WriteKey(w, "version");
-  w.StartObject(); WriteKey(w, "block"); WriteStr(w, "11"); WriteKey(w, "app"); WriteStr(w, "0"); w.EndObject();
-  WriteKey(w, "chain_id"); WriteStr(w, "akashnet-2");
-  WriteKey(w, "height"); WriteStr(w, std::to_string(h));
-  WriteKey(w, "time"); WriteStr(w, FormatRfc3339(world.TimeOfHeight(h)));
-  WriteKey(w, "last_block_id"); WriteBlockId(w, h - 1);
+  w.StartObject();
+  WriteKey(w, "block");
+  WriteStr(w, "11");
+  WriteKey(w, "app");
+  WriteStr(w, "0");
+  w.EndObject();
+  WriteKey(w, "chain_id");
+  WriteStr(w, "akashnet-2");
+  WriteKey(w, "height");
+  WriteStr(w, std::to_string(h));
+  WriteKey(w, "time");
+  WriteStr(w, FormatRfc3339(world.TimeOfHeight(h)));
+  WriteKey(w, "last_block_id");
+  WriteBlockId(w, h - 1);
   for (const char* k : {"last_commit_hash", "data_hash", "validators_hash", "next_validators_hash",
                         "consensus_hash", "app_hash", "last_results_hash", "evidence_hash"}) {
-    WriteKey(w, k); WriteStr(w, HashB64(h, static_cast<std::uint64_t>(k[0]) * 131 + k[1]));
+    WriteKey(w, k);
+    WriteStr(w, HashB64(h, static_cast<std::uint64_t>(k[0]) * 131 + k[1]));
   }
   WriteKey(w, "proposer_address");
-  WriteStr(w, sdk ? "akashvalcons1sim0proposer0000000000000000000" : "3q2+7wAAAAAAAAAAAAAAAAAAAAA=");
+  WriteStr(w,
+           sdk ? "akashvalcons1sim0proposer0000000000000000000" : "3q2+7wAAAAAAAAAAAAAAAAAAAAA=");
   w.EndObject();
-  WriteKey(w, "data"); w.StartObject(); WriteKey(w, "txs"); w.StartArray(); w.EndArray(); w.EndObject();
-  WriteKey(w, "evidence"); w.StartObject(); WriteKey(w, "evidence"); w.StartArray(); w.EndArray(); w.EndObject();
+  WriteKey(w, "data");
+  w.StartObject();
+  WriteKey(w, "txs");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  WriteKey(w, "evidence");
+  w.StartObject();
+  WriteKey(w, "evidence");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
   WriteKey(w, "last_commit");
   w.StartObject();
-  WriteKey(w, "height"); WriteStr(w, std::to_string(h - 1));
-  WriteKey(w, "round"); w.Int(0);
-  WriteKey(w, "block_id"); WriteBlockId(w, h - 1);
-  WriteKey(w, "signatures"); w.StartArray(); w.EndArray();
+  WriteKey(w, "height");
+  WriteStr(w, std::to_string(h - 1));
+  WriteKey(w, "round");
+  w.Int(0);
+  WriteKey(w, "block_id");
+  WriteBlockId(w, h - 1);
+  WriteKey(w, "signatures");
+  w.StartArray();
+  w.EndArray();
   w.EndObject();
   w.EndObject();
 }
@@ -553,21 +702,27 @@ void WriteBlock(JsonWriter& w, const World& world, std::int64_t h, bool sdk) {
 
 Response HandleBlock(const Ctx& c, std::optional<std::int64_t> height) {
   std::int64_t h = height.value_or(c.chain_h);
-  if (h <= 0) return ChainError(400, 3, "height must be greater than 0, but got " + std::to_string(h));
+  if (h <= 0)
+    return ChainError(400, 3, "height must be greater than 0, but got " + std::to_string(h));
   if (h > c.chain_h) {
-    return ChainError(400, 3, "requested block height " + std::to_string(h) +
-                                  " is greater than the latest height " + std::to_string(c.chain_h));
+    return ChainError(400, 3,
+                      "requested block height " + std::to_string(h) +
+                          " is greater than the latest height " + std::to_string(c.chain_h));
   }
   if (h < c.world.genesis_height()) {
-    return ChainError(400, 3, "height " + std::to_string(h) + " is not available, lowest height is " +
-                                  std::to_string(c.world.genesis_height()));
+    return ChainError(400, 3,
+                      "height " + std::to_string(h) + " is not available, lowest height is " +
+                          std::to_string(c.world.genesis_height()));
   }
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "block_id"); WriteBlockId(w, h);
-  WriteKey(w, "block"); WriteBlock(w, c.world, h, false);
-  WriteKey(w, "sdk_block"); WriteBlock(w, c.world, h, true);
+  WriteKey(w, "block_id");
+  WriteBlockId(w, h);
+  WriteKey(w, "block");
+  WriteBlock(w, c.world, h, false);
+  WriteKey(w, "sdk_block");
+  WriteBlock(w, c.world, h, true);
   w.EndObject();
   return JsonResponse(200, b.GetString());
 }
@@ -580,13 +735,20 @@ Response HandleChainProvider(const Ctx& c) {
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   auto attr = [&](std::string_view k, std::string_view v) {
-    w.StartObject(); WriteKey(w, "key"); WriteStr(w, k); WriteKey(w, "value"); WriteStr(w, v); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "key");
+    WriteStr(w, k);
+    WriteKey(w, "value");
+    WriteStr(w, v);
+    w.EndObject();
   };
   w.StartObject();
   WriteKey(w, "provider");
   w.StartObject();
-  WriteKey(w, "owner"); WriteStr(w, p.address);
-  WriteKey(w, "host_uri"); WriteStr(w, p.host_uri);
+  WriteKey(w, "owner");
+  WriteStr(w, p.address);
+  WriteKey(w, "host_uri");
+  WriteStr(w, p.host_uri);
   WriteKey(w, "attributes");
   w.StartArray();
   attr("region", p.region);
@@ -598,13 +760,17 @@ Response HandleChainProvider(const Ctx& c) {
     const GpuModel& g = c.world.gpu_models()[static_cast<std::size_t>(m)];
     attr("capabilities/gpu/vendor/" + g.vendor + "/model/" + g.model, "true");
     attr("capabilities/gpu/vendor/" + g.vendor + "/model/" + g.model + "/ram/" + g.ram, "true");
-    attr("capabilities/gpu/vendor/" + g.vendor + "/model/" + g.model + "/ram/" + g.ram + "/interface/" + g.interface, "true");
+    attr("capabilities/gpu/vendor/" + g.vendor + "/model/" + g.model + "/ram/" + g.ram +
+             "/interface/" + g.interface,
+         "true");
   }
   w.EndArray();
   WriteKey(w, "info");
   w.StartObject();
-  WriteKey(w, "email"); WriteStr(w, p.email);
-  WriteKey(w, "website"); WriteStr(w, p.website);
+  WriteKey(w, "email");
+  WriteStr(w, p.email);
+  WriteKey(w, "website");
+  WriteStr(w, p.website);
   w.EndObject();
   w.EndObject();
   w.EndObject();
@@ -619,9 +785,15 @@ Response HandleTakeParams(const Ctx&) {
   w.StartObject();
   WriteKey(w, "denom_take_rates");
   w.StartArray();
-  w.StartObject(); WriteKey(w, "denom"); WriteStr(w, "uakt"); WriteKey(w, "rate"); w.Int(2); w.EndObject();
+  w.StartObject();
+  WriteKey(w, "denom");
+  WriteStr(w, "uakt");
+  WriteKey(w, "rate");
+  w.Int(2);
+  w.EndObject();
   w.EndArray();
-  WriteKey(w, "default_take_rate"); w.Int(20);
+  WriteKey(w, "default_take_rate");
+  w.Int(20);
   w.EndObject();
   w.EndObject();
   return JsonResponse(200, b.GetString());
@@ -633,19 +805,28 @@ Response HandleDiscovery(const Ctx& c) {
   w.StartObject();
   WriteKey(w, "info");
   w.StartObject();
-  WriteKey(w, "chain_id"); WriteStr(w, "akashnet-2");
-  WriteKey(w, "node_version"); WriteStr(w, c.opts.NodeVersion());
-  WriteKey(w, "min_client_version"); WriteStr(w, "v1.0.0");
+  WriteKey(w, "chain_id");
+  WriteStr(w, "akashnet-2");
+  WriteKey(w, "node_version");
+  WriteStr(w, c.opts.NodeVersion());
+  WriteKey(w, "min_client_version");
+  WriteStr(w, "v1.0.0");
   WriteKey(w, "apis");
   w.StartObject();
-  WriteKey(w, "market"); WriteStr(w, "v1beta5");
-  WriteKey(w, "escrow"); WriteStr(w, "v1");
-  WriteKey(w, "deployment"); WriteStr(w, "v1beta4");
-  WriteKey(w, "provider"); WriteStr(w, "v1beta4");
+  WriteKey(w, "market");
+  WriteStr(w, "v1beta5");
+  WriteKey(w, "escrow");
+  WriteStr(w, "v1");
+  WriteKey(w, "deployment");
+  WriteStr(w, "v1beta4");
+  WriteKey(w, "provider");
+  WriteStr(w, "v1beta4");
   if (c.opts.NodeMajor() < 2) {
-    WriteKey(w, "take"); WriteStr(w, "v1");
+    WriteKey(w, "take");
+    WriteStr(w, "v1");
   } else {
-    WriteKey(w, "bme"); WriteStr(w, "v1");
+    WriteKey(w, "bme");
+    WriteStr(w, "v1");
   }
   w.EndObject();
   w.EndObject();

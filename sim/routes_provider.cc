@@ -42,8 +42,11 @@ Snapshot TakeSnapshot(const World& w, int p, std::int64_t h) {
     if (l.created > day_ago) ++s.daily_leases;
     if (h < l.end) {
       ++s.active;
-      s.cpu += l.cpu; s.gpu += l.gpus; s.memory += l.memory;
-      s.ephemeral += l.ephemeral; s.persistent += l.persistent;
+      s.cpu += l.cpu;
+      s.gpu += l.gpus;
+      s.memory += l.memory;
+      s.ephemeral += l.ephemeral;
+      s.persistent += l.persistent;
     }
   }
   return s;
@@ -51,27 +54,46 @@ Snapshot TakeSnapshot(const World& w, int p, std::int64_t h) {
 
 void WriteSnapshot(JsonWriter& w, const World& world, const Snapshot& s, bool act_fields) {
   w.StartObject();
-  WriteKey(w, "date"); WriteStr(w, FormatIsoMillis(world.TimeOfHeight(s.height)));
-  WriteKey(w, "height"); w.Int64(s.height);
-  WriteKey(w, "activeLeaseCount"); w.Int64(s.active);
-  WriteKey(w, "totalLeaseCount"); w.Int64(s.total_leases);
-  WriteKey(w, "dailyLeaseCount"); w.Int64(s.daily_leases);
-  WriteKey(w, "totalUAktEarned"); WriteJs(w, ToD(s.total.uakt));
-  WriteKey(w, "dailyUAktEarned"); WriteJs(w, ToD(s.daily.uakt));
-  WriteKey(w, "totalUUsdcEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
-  WriteKey(w, "dailyUUsdcEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
+  WriteKey(w, "date");
+  WriteStr(w, FormatIsoMillis(world.TimeOfHeight(s.height)));
+  WriteKey(w, "height");
+  w.Int64(s.height);
+  WriteKey(w, "activeLeaseCount");
+  w.Int64(s.active);
+  WriteKey(w, "totalLeaseCount");
+  w.Int64(s.total_leases);
+  WriteKey(w, "dailyLeaseCount");
+  w.Int64(s.daily_leases);
+  WriteKey(w, "totalUAktEarned");
+  WriteJs(w, ToD(s.total.uakt));
+  WriteKey(w, "dailyUAktEarned");
+  WriteJs(w, ToD(s.daily.uakt));
+  WriteKey(w, "totalUUsdcEarned");
+  WriteJs(w, ToD(s.total.uusdc + s.total.uact));
+  WriteKey(w, "dailyUUsdcEarned");
+  WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
   if (act_fields) {
-    WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(s.total.uusdc + s.total.uact));
-    WriteKey(w, "dailyUActEarned"); WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
+    WriteKey(w, "totalUActEarned");
+    WriteJs(w, ToD(s.total.uusdc + s.total.uact));
+    WriteKey(w, "dailyUActEarned");
+    WriteJs(w, ToD(s.daily.uusdc + s.daily.uact));
   }
-  WriteKey(w, "totalUUsdEarned"); WriteJs(w, UsdD(s.total.usd_nano));
-  WriteKey(w, "dailyUUsdEarned"); WriteJs(w, UsdD(s.daily.usd_nano));
-  WriteKey(w, "activeCPU"); w.Int64(s.cpu);
-  WriteKey(w, "activeGPU"); w.Int64(s.gpu);
-  WriteKey(w, "activeMemory"); w.Int64(s.memory);
-  WriteKey(w, "activeEphemeralStorage"); w.Int64(s.ephemeral);
-  WriteKey(w, "activePersistentStorage"); w.Int64(s.persistent);
-  WriteKey(w, "activeStorage"); w.Int64(s.ephemeral + s.persistent);
+  WriteKey(w, "totalUUsdEarned");
+  WriteJs(w, UsdD(s.total.usd_nano));
+  WriteKey(w, "dailyUUsdEarned");
+  WriteJs(w, UsdD(s.daily.usd_nano));
+  WriteKey(w, "activeCPU");
+  w.Int64(s.cpu);
+  WriteKey(w, "activeGPU");
+  w.Int64(s.gpu);
+  WriteKey(w, "activeMemory");
+  w.Int64(s.memory);
+  WriteKey(w, "activeEphemeralStorage");
+  w.Int64(s.ephemeral);
+  WriteKey(w, "activePersistentStorage");
+  w.Int64(s.persistent);
+  WriteKey(w, "activeStorage");
+  w.Int64(s.ephemeral + s.persistent);
   w.EndObject();
 }
 
@@ -86,10 +108,15 @@ Response HandleProviderConsoleEarnings(const Ctx& c) {
   int p = c.world.ProviderByEarningsKey(*key);
   bool orphan = p < 0 && *key == c.world.orphan_earnings_key();
   if (p < 0 && !orphan) {
-    return FastApiError(401, "Invalid API Key", "The provided API key is invalid, expired, or inactive", "");
+    return FastApiError(401, "Invalid API Key",
+                        "The provided API key is invalid, expired, or inactive", "");
   }
   // 422: pydantic's list of problems, one per bad parameter.
-  struct Param { const char* name; std::optional<std::string> value; std::optional<core::Date> date; };
+  struct Param {
+    const char* name;
+    std::optional<std::string> value;
+    std::optional<core::Date> date;
+  };
   Param params[2] = {{"from_date", c.query.Get("from_date"), std::nullopt},
                      {"to_date", c.query.Get("to_date"), std::nullopt}};
   rapidjson::StringBuffer eb;
@@ -104,17 +131,31 @@ Response HandleProviderConsoleEarnings(const Ctx& c) {
     invalid = true;
     ew.StartObject();
     if (!prm.value) {
-      WriteKey(ew, "type"); WriteStr(ew, "missing");
-      WriteKey(ew, "loc"); ew.StartArray(); WriteStr(ew, "query"); WriteStr(ew, prm.name); ew.EndArray();
-      WriteKey(ew, "msg"); WriteStr(ew, "Field required");
-      WriteKey(ew, "input"); ew.Null();
-    } else {
-      WriteKey(ew, "type"); WriteStr(ew, "date_from_datetime_parsing");
-      WriteKey(ew, "loc"); ew.StartArray(); WriteStr(ew, "query"); WriteStr(ew, prm.name); ew.EndArray();
+      WriteKey(ew, "type");
+      WriteStr(ew, "missing");
+      WriteKey(ew, "loc");
+      ew.StartArray();
+      WriteStr(ew, "query");
+      WriteStr(ew, prm.name);
+      ew.EndArray();
       WriteKey(ew, "msg");
-      WriteStr(ew, prm.value->size() < 10 ? "Input should be a valid date or datetime, input is too short"
-                                          : "Input should be a valid date or datetime, invalid character in year");
-      WriteKey(ew, "input"); WriteStr(ew, *prm.value);
+      WriteStr(ew, "Field required");
+      WriteKey(ew, "input");
+      ew.Null();
+    } else {
+      WriteKey(ew, "type");
+      WriteStr(ew, "date_from_datetime_parsing");
+      WriteKey(ew, "loc");
+      ew.StartArray();
+      WriteStr(ew, "query");
+      WriteStr(ew, prm.name);
+      ew.EndArray();
+      WriteKey(ew, "msg");
+      WriteStr(ew, prm.value->size() < 10
+                       ? "Input should be a valid date or datetime, input is too short"
+                       : "Input should be a valid date or datetime, invalid character in year");
+      WriteKey(ew, "input");
+      WriteStr(ew, *prm.value);
       WriteKey(ew, "ctx");
       ew.StartObject();
       WriteKey(ew, "error");
@@ -129,18 +170,22 @@ Response HandleProviderConsoleEarnings(const Ctx& c) {
 
   core::Date from = *params[0].date, to = *params[1].date;
   if (from > to) {
-    return FastApiError(400, "Invalid Date Range", "From date must be before or equal to to date", "EARNINGS_002");
+    return FastApiError(400, "Invalid Date Range", "From date must be before or equal to to date",
+                        "EARNINGS_002");
   }
   if (to.days() - from.days() > 365) {
-    return FastApiError(400, "Date Range Too Large", "Date range cannot exceed 365 days", "EARNINGS_003");
+    return FastApiError(400, "Date Range Too Large", "Date range cannot exceed 365 days",
+                        "EARNINGS_003");
   }
-  const std::string& wallet = orphan ? c.world.orphan_address() : c.world.providers()[static_cast<std::size_t>(p)].address;
+  const std::string& wallet =
+      orphan ? c.world.orphan_address() : c.world.providers()[static_cast<std::size_t>(p)].address;
   std::int64_t from_h = c.world.DayStartHeight(from);
   std::int64_t to_h = c.world.DayStartHeight(to);
   if (orphan || from_h > c.indexed_h || to_h > c.indexed_h) {
-    return FastApiError(404, "Provider Earnings Not Found",
-                        "No earnings data found for wallet " + wallet + " in the specified date range",
-                        "EARNINGS_004");
+    return FastApiError(
+        404, "Provider Earnings Not Found",
+        "No earnings data found for wallet " + wallet + " in the specified date range",
+        "EARNINGS_004");
   }
   Accrual a = c.world.ProviderAccrual(p, from_h, to_h);
   rapidjson::StringBuffer b;
@@ -149,9 +194,12 @@ Response HandleProviderConsoleEarnings(const Ctx& c) {
   WriteKey(w, "earnings");
   w.StartObject();
   // Python floats: 0.0, 1e-05, 1.5e+16 (pydantic drops the upstream's totalUActEarned).
-  WriteKey(w, "totalUAktEarned"); WriteRaw(w, PyFloat(ToD(a.uakt)));
-  WriteKey(w, "totalUUsdcEarned"); WriteRaw(w, PyFloat(ToD(a.uusdc + a.uact)));
-  WriteKey(w, "totalUUsdEarned"); WriteRaw(w, PyFloat(UsdD(a.usd_nano)));
+  WriteKey(w, "totalUAktEarned");
+  WriteRaw(w, PyFloat(ToD(a.uakt)));
+  WriteKey(w, "totalUUsdcEarned");
+  WriteRaw(w, PyFloat(ToD(a.uusdc + a.uact)));
+  WriteKey(w, "totalUUsdEarned");
+  WriteRaw(w, PyFloat(UsdD(a.usd_nano)));
   w.EndObject();
   w.EndObject();
   return JsonResponse(200, b.GetString());
@@ -167,7 +215,9 @@ Response HandleProviderEarnings(const Ctx& c) {
     if (!v) {
       issues.push_back({"invalid_type", "Required", {names[i]}});
     } else if (!IsYmdShape(*v) || !(dates[i] = core::Date::Parse(*v))) {
-      issues.push_back({"invalid_string", "Invalid date, must be in the following format: YYYY-MM-DD", {names[i]}});
+      issues.push_back({"invalid_string",
+                        "Invalid date, must be in the following format: YYYY-MM-DD",
+                        {names[i]}});
     }
   }
   if (!issues.empty()) return ConsoleValidation(issues);
@@ -183,12 +233,16 @@ Response HandleProviderEarnings(const Ctx& c) {
   w.StartObject();
   WriteKey(w, "earnings");
   w.StartObject();
-  WriteKey(w, "totalUAktEarned"); WriteJs(w, ToD(a.uakt));
-  WriteKey(w, "totalUUsdcEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
+  WriteKey(w, "totalUAktEarned");
+  WriteJs(w, ToD(a.uakt));
+  WriteKey(w, "totalUUsdcEarned");
+  WriteJs(w, ToD(a.uusdc + a.uact));
   if (!c.opts.console_without_act) {
-    WriteKey(w, "totalUActEarned"); WriteJs(w, ToD(a.uusdc + a.uact));
+    WriteKey(w, "totalUActEarned");
+    WriteJs(w, ToD(a.uusdc + a.uact));
   }
-  WriteKey(w, "totalUUsdEarned"); WriteJs(w, UsdD(a.usd_nano));
+  WriteKey(w, "totalUUsdEarned");
+  WriteJs(w, UsdD(a.usd_nano));
   w.EndObject();
   w.EndObject();
   return JsonResponse(200, b.GetString());
@@ -205,8 +259,10 @@ Response HandleProviderDashboard(const Ctx& c) {
   b.Reserve(2048);
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "current"); WriteSnapshot(w, c.world, cur, !c.opts.console_without_act);
-  WriteKey(w, "previous"); WriteSnapshot(w, c.world, prev, !c.opts.console_without_act);
+  WriteKey(w, "current");
+  WriteSnapshot(w, c.world, cur, !c.opts.console_without_act);
+  WriteKey(w, "previous");
+  WriteSnapshot(w, c.world, prev, !c.opts.console_without_act);
   w.EndObject();
   return JsonResponse(200, b.GetString());
 }
@@ -215,14 +271,19 @@ Response HandleProvider(const Ctx& c) {
   int pi = c.world.ProviderIndex(c.segments.at(0));
   if (pi < 0) return TextResponse(404, "Provider not found.");
   const Provider& p = c.world.providers()[static_cast<std::size_t>(pi)];
-  std::int64_t cpu = 0, gpu = 0, mem = 0, eph = 0, pers = 0, lease_count = 0, active_deployments = 0;
+  std::int64_t cpu = 0, gpu = 0, mem = 0, eph = 0, pers = 0, lease_count = 0,
+               active_deployments = 0;
   std::int64_t last_dseq = -1;
   for (std::uint32_t li : p.leases) {
     const Lease& l = c.world.leases()[li];
     if (l.created > c.chain_h) continue;
     ++lease_count;
     if (c.chain_h < l.end) {
-      cpu += l.cpu; gpu += l.gpus; mem += l.memory; eph += l.ephemeral; pers += l.persistent;
+      cpu += l.cpu;
+      gpu += l.gpus;
+      mem += l.memory;
+      eph += l.ephemeral;
+      pers += l.persistent;
       if (l.dseq != last_dseq) ++active_deployments;
       last_dseq = l.dseq;
     }
@@ -231,40 +292,57 @@ Response HandleProvider(const Ctx& c) {
   rapidjson::StringBuffer b;
   b.Reserve(4096);
   JsonWriter w(b);
-  auto kv = [&](std::string_view k, std::string_view v) { WriteKey(w, k); WriteStr(w, v); };
+  auto kv = [&](std::string_view k, std::string_view v) {
+    WriteKey(w, k);
+    WriteStr(w, v);
+  };
   auto stat = [&](std::string_view k, std::int64_t active, std::int64_t cap) {
     WriteKey(w, k);
     w.StartObject();
-    WriteKey(w, "active"); w.Int64(active);
-    WriteKey(w, "available"); w.Int64(cap - active);
-    WriteKey(w, "pending"); w.Int64(0);
+    WriteKey(w, "active");
+    w.Int64(active);
+    WriteKey(w, "available");
+    w.Int64(cap - active);
+    WriteKey(w, "pending");
+    w.Int64(0);
     w.EndObject();
   };
   w.StartObject();
   kv("owner", p.address);
   kv("name", p.name);
   kv("hostUri", p.host_uri);
-  WriteKey(w, "createdHeight"); w.Int64(p.created_height);
+  WriteKey(w, "createdHeight");
+  w.Int64(p.created_height);
   kv("email", p.email);
   kv("website", p.website);
   kv("lastCheckDate", now_iso);
-  WriteKey(w, "deploymentCount"); w.Int64(active_deployments);
-  WriteKey(w, "leaseCount"); w.Int64(lease_count);
+  WriteKey(w, "deploymentCount");
+  w.Int64(active_deployments);
+  WriteKey(w, "leaseCount");
+  w.Int64(lease_count);
   kv("cosmosSdkVersion", "v0.53.3");
   kv("akashVersion", "v0.10.2");
   kv("ipRegion", "California");
   kv("ipRegionCode", "CA");
   kv("ipCountry", "United States");
   kv("ipCountryCode", "US");
-  WriteKey(w, "ipLat"); WriteStr(w, "37.3394");
-  WriteKey(w, "ipLon"); WriteStr(w, "-121.895");
-  WriteKey(w, "uptime1d"); WriteJs(w, 1);
-  WriteKey(w, "uptime7d"); WriteJs(w, 0.9976);
-  WriteKey(w, "uptime30d"); WriteJs(w, 0.9931);
-  WriteKey(w, "isValidVersion"); w.Bool(true);
-  WriteKey(w, "isOnline"); w.Bool(true);
+  WriteKey(w, "ipLat");
+  WriteStr(w, "37.3394");
+  WriteKey(w, "ipLon");
+  WriteStr(w, "-121.895");
+  WriteKey(w, "uptime1d");
+  WriteJs(w, 1);
+  WriteKey(w, "uptime7d");
+  WriteJs(w, 0.9976);
+  WriteKey(w, "uptime30d");
+  WriteJs(w, 0.9931);
+  WriteKey(w, "isValidVersion");
+  w.Bool(true);
+  WriteKey(w, "isOnline");
+  w.Bool(true);
   kv("lastOnlineDate", now_iso);
-  WriteKey(w, "isAudited"); w.Bool(true);
+  WriteKey(w, "isAudited");
+  w.Bool(true);
   WriteKey(w, "stats");
   w.StartObject();
   stat("cpu", cpu, p.capacity_cpu);
@@ -281,7 +359,10 @@ Response HandleProvider(const Ctx& c) {
   for (int m : p.gpu_models) {
     const GpuModel& g = c.world.gpu_models()[static_cast<std::size_t>(m)];
     w.StartObject();
-    kv("vendor", g.vendor); kv("model", g.model); kv("ram", g.ram); kv("interface", g.interface);
+    kv("vendor", g.vendor);
+    kv("model", g.model);
+    kv("ram", g.ram);
+    kv("interface", g.interface);
     w.EndObject();
   }
   w.EndArray();
@@ -289,8 +370,12 @@ Response HandleProvider(const Ctx& c) {
   w.StartArray();
   auto attr = [&](std::string_view k, std::string_view v) {
     w.StartObject();
-    kv("key", k); kv("value", v);
-    WriteKey(w, "auditedBy"); w.StartArray(); WriteStr(w, "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63"); w.EndArray();
+    kv("key", k);
+    kv("value", v);
+    WriteKey(w, "auditedBy");
+    w.StartArray();
+    WriteStr(w, "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63");
+    w.EndArray();
     w.EndObject();
   };
   attr("region", p.region);
@@ -317,24 +402,39 @@ Response HandleProvider(const Ctx& c) {
   w.StartArray();
   for (int m : p.gpu_models) WriteStr(w, c.world.gpu_models()[static_cast<std::size_t>(m)].model);
   w.EndArray();
-  WriteKey(w, "hardwareDisk"); w.StartArray(); WriteStr(w, "nvme"); w.EndArray();
-  WriteKey(w, "featPersistentStorage"); w.Bool(p.capacity_persistent > 0);
-  WriteKey(w, "featPersistentStorageType"); w.StartArray(); WriteStr(w, "beta3"); w.EndArray();
+  WriteKey(w, "hardwareDisk");
+  w.StartArray();
+  WriteStr(w, "nvme");
+  w.EndArray();
+  WriteKey(w, "featPersistentStorage");
+  w.Bool(p.capacity_persistent > 0);
+  WriteKey(w, "featPersistentStorageType");
+  w.StartArray();
+  WriteStr(w, "beta3");
+  w.EndArray();
   kv("hardwareMemory", "ddr5");
   kv("networkProvider", "sim-transit");
-  WriteKey(w, "networkSpeedDown"); w.Int(10000);
-  WriteKey(w, "networkSpeedUp"); w.Int(10000);
+  WriteKey(w, "networkSpeedDown");
+  w.Int(10000);
+  WriteKey(w, "networkSpeedUp");
+  w.Int(10000);
   kv("tier", "community");
-  WriteKey(w, "featEndpointCustomDomain"); w.Bool(true);
-  WriteKey(w, "workloadSupportChia"); w.Bool(false);
-  WriteKey(w, "workloadSupportChiaCapabilities"); w.StartArray(); w.EndArray();
-  WriteKey(w, "featEndpointIp"); w.Bool(true);
+  WriteKey(w, "featEndpointCustomDomain");
+  w.Bool(true);
+  WriteKey(w, "workloadSupportChia");
+  w.Bool(false);
+  WriteKey(w, "workloadSupportChiaCapabilities");
+  w.StartArray();
+  w.EndArray();
+  WriteKey(w, "featEndpointIp");
+  w.Bool(true);
   WriteKey(w, "uptime");
   w.StartArray();
   for (int i = 0; i < 3; ++i) {
     w.StartObject();
     kv("id", "00000000-0000-4000-8000-00000000000" + std::to_string(i));
-    WriteKey(w, "isOnline"); w.Bool(true);
+    WriteKey(w, "isOnline");
+    w.Bool(true);
     kv("checkDate", FormatIsoMillis(c.now_ms - 30'000 - i * 600'000));
     w.EndObject();
   }
@@ -349,16 +449,24 @@ Response HandleMarket(const Ctx& c) {
   core::Date today = core::Date::FromDays(c.now_ms / kDayMs);
   double price = static_cast<double>(c.world.AktPriceMicro(today)) / 1e6;
   double prev = static_cast<double>(c.world.AktPriceMicro(today.AddDays(-1))) / 1e6;
-  double change = static_cast<double>(c.world.AktPriceMicro(today) - c.world.AktPriceMicro(today.AddDays(-1))) / 1e6;
+  double change =
+      static_cast<double>(c.world.AktPriceMicro(today) - c.world.AktPriceMicro(today.AddDays(-1))) /
+      1e6;
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "price"); WriteJs(w, price);
-  WriteKey(w, "volume"); WriteJs(w, 8'512'345.0 + static_cast<double>(today.days() % 97) * 10'000);
-  WriteKey(w, "marketCap"); WriteJs(w, std::floor(price * 268'000'000.0));
-  WriteKey(w, "marketCapRank"); w.Int(187);
-  WriteKey(w, "priceChange24h"); WriteJs(w, change);
-  WriteKey(w, "priceChangePercentage24"); WriteJs(w, std::round(change / prev * 1e7) / 1e5);
+  WriteKey(w, "price");
+  WriteJs(w, price);
+  WriteKey(w, "volume");
+  WriteJs(w, 8'512'345.0 + static_cast<double>(today.days() % 97) * 10'000);
+  WriteKey(w, "marketCap");
+  WriteJs(w, std::floor(price * 268'000'000.0));
+  WriteKey(w, "marketCapRank");
+  w.Int(187);
+  WriteKey(w, "priceChange24h");
+  WriteJs(w, change);
+  WriteKey(w, "priceChangePercentage24");
+  WriteJs(w, std::round(change / prev * 1e7) / 1e5);
   w.EndObject();
   Response r = JsonResponse(200, b.GetString());
   r.headers.emplace_back("Cache-Control", "public, max-age=300, stale-while-revalidate=600");

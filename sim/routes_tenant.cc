@@ -40,7 +40,8 @@ std::optional<std::int64_t> ParseIsoZ(const std::string& s) {
   auto d = core::Date::Parse(s.substr(0, 10));
   if (!d) return std::nullopt;
   int hh = 0, mm = 0, ss = 0;
-  if (std::sscanf(s.c_str() + 11, "%2d:%2d:%2d", &hh, &mm, &ss) != 3 || hh > 23 || mm > 59 || ss > 59) {
+  if (std::sscanf(s.c_str() + 11, "%2d:%2d:%2d", &hh, &mm, &ss) != 3 || hh > 23 || mm > 59 ||
+      ss > 59) {
     return std::nullopt;
   }
   return d->days() * 86400 + hh * 3600 + mm * 60 + ss;
@@ -74,7 +75,8 @@ std::optional<Response> ParseUsageQuery(const Ctx& c, UsageQuery* q) {
   q->end = end.value_or(core::Date::FromDays(c.now_ms / kDayMs));
   q->start = start.value_or(q->end.AddDays(-30));
   if (q->start > q->end || q->end.days() - q->start.days() > 366) {
-    return ConsoleValidation({{"custom", "Date range cannot exceed 366 days and startDate must be before endDate", {}}});
+    return ConsoleValidation(
+        {{"custom", "Date range cannot exceed 366 days and startDate must be before endDate", {}}});
   }
   q->tenant = c.world.TenantIndex(*address);
   return std::nullopt;
@@ -93,7 +95,8 @@ std::vector<DayUsage> UsageRows(const Ctx& c, const UsageQuery& q) {
     core::Date d0 = std::max(q.start, w.DayOfHeight(lo));
     core::Date d1 = std::min(q.end, w.DayOfHeight(hi - 1));
     for (core::Date d = d0; d <= d1; d = d.AddDays(1)) {
-      Accrual a = w.LeaseAccrual(l, w.DayStartHeight(d), std::min(w.DayStartHeight(d.AddDays(1)), hi));
+      Accrual a =
+          w.LeaseAccrual(l, w.DayStartHeight(d), std::min(w.DayStartHeight(d.AddDays(1)), hi));
       if (a.uakt == 0 && a.uusdc == 0 && a.uact == 0) continue;
       DayUsage& row = rows[static_cast<std::size_t>(d.days() - q.start.days())];
       row.uakt_milli += a.uakt;
@@ -125,20 +128,32 @@ Response HandleUsageHistory(const Ctx& c) {
     std::int64_t akt = RoundToCents(r.uakt_milli);
     std::int64_t act = RoundToCents(r.act_milli);
     std::int64_t usd = static_cast<std::int64_t>(RoundDiv(r.usd_nano, 10'000'000'000'000LL));
-    tot_akt += akt; tot_act += act; tot_usd += usd;
+    tot_akt += akt;
+    tot_act += act;
+    tot_usd += usd;
     w.StartObject();
-    WriteKey(w, "date"); WriteStr(w, q.start.AddDays(static_cast<std::int64_t>(i)).ToString());
-    WriteKey(w, "activeDeployments"); w.Int64(r.leases);
-    WriteKey(w, "dailyAktSpent"); WriteJs(w, static_cast<double>(akt) / 100.0);
-    WriteKey(w, "totalAktSpent"); WriteJs(w, static_cast<double>(tot_akt) / 100.0);
-    WriteKey(w, "dailyUsdcSpent"); WriteJs(w, static_cast<double>(act) / 100.0);
-    WriteKey(w, "totalUsdcSpent"); WriteJs(w, static_cast<double>(tot_act) / 100.0);
+    WriteKey(w, "date");
+    WriteStr(w, q.start.AddDays(static_cast<std::int64_t>(i)).ToString());
+    WriteKey(w, "activeDeployments");
+    w.Int64(r.leases);
+    WriteKey(w, "dailyAktSpent");
+    WriteJs(w, static_cast<double>(akt) / 100.0);
+    WriteKey(w, "totalAktSpent");
+    WriteJs(w, static_cast<double>(tot_akt) / 100.0);
+    WriteKey(w, "dailyUsdcSpent");
+    WriteJs(w, static_cast<double>(act) / 100.0);
+    WriteKey(w, "totalUsdcSpent");
+    WriteJs(w, static_cast<double>(tot_act) / 100.0);
     if (!c.opts.console_without_act) {
-      WriteKey(w, "dailyActSpent"); WriteJs(w, static_cast<double>(act) / 100.0);
-      WriteKey(w, "totalActSpent"); WriteJs(w, static_cast<double>(tot_act) / 100.0);
+      WriteKey(w, "dailyActSpent");
+      WriteJs(w, static_cast<double>(act) / 100.0);
+      WriteKey(w, "totalActSpent");
+      WriteJs(w, static_cast<double>(tot_act) / 100.0);
     }
-    WriteKey(w, "dailyUsdSpent"); WriteJs(w, static_cast<double>(usd) / 100.0);
-    WriteKey(w, "totalUsdSpent"); WriteJs(w, static_cast<double>(tot_usd) / 100.0);
+    WriteKey(w, "dailyUsdSpent");
+    WriteJs(w, static_cast<double>(usd) / 100.0);
+    WriteKey(w, "totalUsdSpent");
+    WriteJs(w, static_cast<double>(tot_usd) / 100.0);
     w.EndObject();
   }
   w.EndArray();
@@ -150,16 +165,21 @@ Response HandleUsageStats(const Ctx& c) {
   if (auto err = ParseUsageQuery(c, &q)) return *err;
   std::vector<DayUsage> rows = UsageRows(c, q);
   std::int64_t total = 0;
-  for (const DayUsage& r : rows) total += static_cast<std::int64_t>(RoundDiv(r.usd_nano, 10'000'000'000'000LL));
+  for (const DayUsage& r : rows)
+    total += static_cast<std::int64_t>(RoundDiv(r.usd_nano, 10'000'000'000'000LL));
   std::int64_t avg = static_cast<std::int64_t>(RoundDiv(total, static_cast<Int128>(rows.size())));
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "totalSpent"); WriteJs(w, static_cast<double>(total) / 100.0);
-  WriteKey(w, "averageSpentPerDay"); WriteJs(w, static_cast<double>(avg) / 100.0);
+  WriteKey(w, "totalSpent");
+  WriteJs(w, static_cast<double>(total) / 100.0);
+  WriteKey(w, "averageSpentPerDay");
+  WriteJs(w, static_cast<double>(avg) / 100.0);
   // Production's count query can never match (see upstream-apis.md): always 0.
-  WriteKey(w, "totalDeployments"); w.Int(0);
-  WriteKey(w, "averageDeploymentsPerDay"); w.Int(0);
+  WriteKey(w, "totalDeployments");
+  w.Int(0);
+  WriteKey(w, "averageDeploymentsPerDay");
+  w.Int(0);
   w.EndObject();
   return JsonResponse(200, b.GetString());
 }
@@ -179,14 +199,18 @@ Response HandleStripeTransactions(const Ctx& c) {
   }
   if (auto v = c.query.Get("offset")) {
     auto n = ParseInt(*v);
-    if (!n || *n < 0) issues.push_back({"too_small", "Number must be greater than or equal to 0", {"offset"}});
-    else offset = *n;
+    if (!n || *n < 0)
+      issues.push_back({"too_small", "Number must be greater than or equal to 0", {"offset"}});
+    else
+      offset = *n;
   }
   for (const char* name : {"startDate", "endDate"}) {
     if (auto v = c.query.Get(name)) {
       auto s = ParseIsoZ(*v);
-      if (!s) issues.push_back({"invalid_string", "Invalid datetime", {name}});
-      else (std::string_view(name) == "startDate" ? start_s : end_s) = s;
+      if (!s)
+        issues.push_back({"invalid_string", "Invalid datetime", {name}});
+      else
+        (std::string_view(name) == "startDate" ? start_s : end_s) = s;
     }
   }
   if (!issues.empty()) return ConsoleValidation(issues);
@@ -197,8 +221,10 @@ Response HandleStripeTransactions(const Ctx& c) {
   JsonWriter w(b);
   auto str_or_null = [&](std::string_view k, const std::string& v) {
     WriteKey(w, k);
-    if (v.empty()) w.Null();
-    else WriteStr(w, v);
+    if (v.empty())
+      w.Null();
+    else
+      WriteStr(w, v);
   };
   w.StartObject();
   WriteKey(w, "data");
@@ -210,28 +236,41 @@ Response HandleStripeTransactions(const Ctx& c) {
     }
     WriteKey(w, "transactions");
     w.StartArray();
-    for (std::size_t i = static_cast<std::size_t>(offset); i < rows.size() && i < static_cast<std::size_t>(offset + limit); ++i) {
+    for (std::size_t i = static_cast<std::size_t>(offset);
+         i < rows.size() && i < static_cast<std::size_t>(offset + limit); ++i) {
       const StripeTxn& x = *rows[i];
       w.StartObject();
-      WriteKey(w, "id"); WriteStr(w, x.id);
-      WriteKey(w, "type"); WriteStr(w, x.type);
-      WriteKey(w, "amount"); w.Int64(x.amount_cents);
-      WriteKey(w, "amountRefunded"); w.Int64(x.refunded_cents);
-      WriteKey(w, "bonusAmount"); w.Int64(x.bonus_cents);
-      WriteKey(w, "currency"); WriteStr(w, "usd");
-      WriteKey(w, "status"); WriteStr(w, x.status);
-      WriteKey(w, "created"); w.Int64(x.created);
+      WriteKey(w, "id");
+      WriteStr(w, x.id);
+      WriteKey(w, "type");
+      WriteStr(w, x.type);
+      WriteKey(w, "amount");
+      w.Int64(x.amount_cents);
+      WriteKey(w, "amountRefunded");
+      w.Int64(x.refunded_cents);
+      WriteKey(w, "bonusAmount");
+      w.Int64(x.bonus_cents);
+      WriteKey(w, "currency");
+      WriteStr(w, "usd");
+      WriteKey(w, "status");
+      WriteStr(w, x.status);
+      WriteKey(w, "created");
+      w.Int64(x.created);
       str_or_null("cardBrand", x.card_brand);
       str_or_null("cardLast4", x.card_last4);
       str_or_null("stripeInvoiceId", x.invoice_id);
-      bool receipt = x.type == "payment_intent" && (x.status == "succeeded" || x.status == "refunded");
+      bool receipt =
+          x.type == "payment_intent" && (x.status == "succeeded" || x.status == "refunded");
       str_or_null("receiptUrl", receipt ? "https://pay.stripe.com/receipts/sim/" + x.id : "");
-      WriteKey(w, "description"); WriteStr(w, x.description);
+      WriteKey(w, "description");
+      WriteStr(w, x.description);
       w.EndObject();
     }
     w.EndArray();
-    WriteKey(w, "totalCount"); w.Int64(static_cast<std::int64_t>(rows.size()));
-    WriteKey(w, "hasMore"); w.Bool(static_cast<std::size_t>(offset + limit) < rows.size());
+    WriteKey(w, "totalCount");
+    w.Int64(static_cast<std::int64_t>(rows.size()));
+    WriteKey(w, "hasMore");
+    w.Bool(static_cast<std::size_t>(offset + limit) < rows.size());
   } else {
     // The Aug-2025 shape listed Stripe charges only (card payments), paged by charge id.
     std::vector<const StripeTxn*> rows;
@@ -250,41 +289,66 @@ Response HandleStripeTransactions(const Ctx& c) {
     w.StartArray();
     for (std::size_t i = begin; i < stop; ++i) {
       const StripeTxn& x = *rows[i];
-      std::string status = x.status == "refunded" ? "succeeded"
+      std::string status = x.status == "refunded"                             ? "succeeded"
                            : (x.status == "canceled" || x.status == "failed") ? "failed"
-                           : x.status == "succeeded" ? "succeeded" : "pending";
+                           : x.status == "succeeded"                          ? "succeeded"
+                                                                              : "pending";
       w.StartObject();
-      WriteKey(w, "id"); WriteStr(w, x.charge_id);
-      WriteKey(w, "amount"); w.Int64(x.amount_cents);
+      WriteKey(w, "id");
+      WriteStr(w, x.charge_id);
+      WriteKey(w, "amount");
+      w.Int64(x.amount_cents);
       if (x.bonus_cents > 0) {
-        WriteKey(w, "bonusAmount"); w.Int64(x.bonus_cents);
+        WriteKey(w, "bonusAmount");
+        w.Int64(x.bonus_cents);
       }
-      WriteKey(w, "currency"); WriteStr(w, "usd");
-      WriteKey(w, "status"); WriteStr(w, status);
-      WriteKey(w, "created"); w.Int64(x.created);
+      WriteKey(w, "currency");
+      WriteStr(w, "usd");
+      WriteKey(w, "status");
+      WriteStr(w, status);
+      WriteKey(w, "created");
+      w.Int64(x.created);
       WriteKey(w, "paymentMethod");
       w.StartObject();
-      WriteKey(w, "type"); WriteStr(w, "card");
+      WriteKey(w, "type");
+      WriteStr(w, "card");
       WriteKey(w, "card");
       w.StartObject();
-      WriteKey(w, "brand"); WriteStr(w, x.card_brand);
-      WriteKey(w, "last4"); WriteStr(w, x.card_last4);
-      WriteKey(w, "exp_month"); w.Int(12);
-      WriteKey(w, "exp_year"); w.Int(2029);
-      WriteKey(w, "funding"); WriteStr(w, "credit");
-      WriteKey(w, "country"); WriteStr(w, "US");
-      WriteKey(w, "network"); WriteStr(w, x.card_brand);
-      WriteKey(w, "three_d_secure_usage"); w.StartObject(); WriteKey(w, "supported"); w.Bool(true); w.EndObject();
+      WriteKey(w, "brand");
+      WriteStr(w, x.card_brand);
+      WriteKey(w, "last4");
+      WriteStr(w, x.card_last4);
+      WriteKey(w, "exp_month");
+      w.Int(12);
+      WriteKey(w, "exp_year");
+      w.Int(2029);
+      WriteKey(w, "funding");
+      WriteStr(w, "credit");
+      WriteKey(w, "country");
+      WriteStr(w, "US");
+      WriteKey(w, "network");
+      WriteStr(w, x.card_brand);
+      WriteKey(w, "three_d_secure_usage");
+      w.StartObject();
+      WriteKey(w, "supported");
+      w.Bool(true);
       w.EndObject();
       w.EndObject();
-      str_or_null("receiptUrl", status == "succeeded" ? "https://pay.stripe.com/receipts/sim/" + x.charge_id : "");
-      WriteKey(w, "description"); WriteStr(w, x.description);
-      WriteKey(w, "metadata"); w.StartObject(); w.EndObject();
+      w.EndObject();
+      str_or_null("receiptUrl", status == "succeeded"
+                                    ? "https://pay.stripe.com/receipts/sim/" + x.charge_id
+                                    : "");
+      WriteKey(w, "description");
+      WriteStr(w, x.description);
+      WriteKey(w, "metadata");
+      w.StartObject();
+      w.EndObject();
       w.EndObject();
     }
     w.EndArray();
     bool more = stop < rows.size();
-    WriteKey(w, "hasMore"); w.Bool(more);
+    WriteKey(w, "hasMore");
+    w.Bool(more);
     str_or_null("nextPage", more && stop > begin ? rows[stop - 1]->charge_id : "");
     str_or_null("prevPage", begin > 0 && begin < rows.size() ? rows[begin]->charge_id : "");
   }
@@ -298,7 +362,8 @@ namespace {
 std::string CsvCell(const std::string& v) {
   std::string cell = v;
   // csv-stringify quotes cells with commas, quotes or newlines; the service guards formulas.
-  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@')) cell = "'" + cell;
+  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@'))
+    cell = "'" + cell;
   if (cell.find_first_of(",\"\n") == std::string::npos) return cell;
   std::string out = "\"";
   for (char ch : cell) {
@@ -310,7 +375,8 @@ std::string CsvCell(const std::string& v) {
 
 std::string Dollars(std::int64_t cents) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100), static_cast<long long>(cents % 100));
+  std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100),
+                static_cast<long long>(cents % 100));
   return buf;
 }
 
@@ -318,10 +384,12 @@ std::string Dollars(std::int64_t cents) {
 // (the simulator carries no time-zone database); the header still names the requested zone.
 std::string EnCaTime(std::int64_t unix_s) {
   std::int64_t days = unix_s / 86400, rem = unix_s % 86400;
-  int h = static_cast<int>(rem / 3600), m = static_cast<int>(rem / 60 % 60), sec = static_cast<int>(rem % 60);
+  int h = static_cast<int>(rem / 3600), m = static_cast<int>(rem / 60 % 60),
+      sec = static_cast<int>(rem % 60);
   int h12 = h % 12 == 0 ? 12 : h % 12;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %d:%02d:%02d %s", core::Date::FromDays(days).ToString().c_str(), h12, m, sec,
+  std::snprintf(buf, sizeof buf, "%s, %d:%02d:%02d %s",
+                core::Date::FromDays(days).ToString().c_str(), h12, m, sec,
                 h < 12 ? "a.m." : "p.m.");
   return buf;
 }
@@ -339,8 +407,10 @@ Response HandleStripeExport(const Ctx& c) {
   const Tenant& t = c.world.tenants()[static_cast<std::size_t>(c.tenant)];
   std::vector<ZodIssue> issues;
   auto tz = c.query.Get("timezone");
-  if (!tz) issues.push_back({"invalid_type", "Required", {"timezone"}});
-  else if (!KnownTimeZone(*tz)) issues.push_back({"custom", "Invalid IANA timezone", {"timezone"}});
+  if (!tz)
+    issues.push_back({"invalid_type", "Required", {"timezone"}});
+  else if (!KnownTimeZone(*tz))
+    issues.push_back({"custom", "Invalid IANA timezone", {"timezone"}});
   std::optional<std::int64_t> start_s, end_s;
   for (const char* name : {"startDate", "endDate"}) {
     auto v = c.query.Get(name);
@@ -349,30 +419,38 @@ Response HandleStripeExport(const Ctx& c) {
       continue;
     }
     auto s = ParseIsoZ(*v);
-    if (!s) issues.push_back({"invalid_string", "Invalid datetime", {name}});
-    else (std::string_view(name) == "startDate" ? start_s : end_s) = s;
+    if (!s)
+      issues.push_back({"invalid_string", "Invalid datetime", {name}});
+    else
+      (std::string_view(name) == "startDate" ? start_s : end_s) = s;
   }
   if (issues.empty() && (*start_s > *end_s || (*end_s - *start_s) > 366LL * 86400)) {
-    issues.push_back({"custom", "Date range cannot exceed 366 days and startDate must be before endDate", {}});
+    issues.push_back(
+        {"custom", "Date range cannot exceed 366 days and startDate must be before endDate", {}});
   }
   if (!issues.empty()) return ConsoleValidation(issues);
   std::string csv = "\xEF\xBB\xBFTransaction ID,Date (" + *tz +
-                    "),Type,Amount,Bonus,Refunded,Currency,Status,Card Brand,Card Last 4,Description,Invoice ID,Receipt URL\n";
+                    "),Type,Amount,Bonus,Refunded,Currency,Status,Card Brand,Card Last "
+                    "4,Description,Invoice ID,Receipt URL\n";
   int rows = 0;
   for (const StripeTxn& x : t.txns) {
     if (x.created < *start_s || x.created > *end_s) continue;
     ++rows;
-    bool receipt = x.type == "payment_intent" && (x.status == "succeeded" || x.status == "refunded");
-    csv += CsvCell(x.id) + "," + CsvCell(EnCaTime(x.created)) + "," + x.type + "," + Dollars(x.amount_cents) + "," +
-           Dollars(x.bonus_cents) + "," + Dollars(x.refunded_cents) + ",USD," + x.status + "," + x.card_brand + "," +
+    bool receipt =
+        x.type == "payment_intent" && (x.status == "succeeded" || x.status == "refunded");
+    csv += CsvCell(x.id) + "," + CsvCell(EnCaTime(x.created)) + "," + x.type + "," +
+           Dollars(x.amount_cents) + "," + Dollars(x.bonus_cents) + "," +
+           Dollars(x.refunded_cents) + ",USD," + x.status + "," + x.card_brand + "," +
            x.card_last4 + "," + CsvCell(x.description) + "," + x.invoice_id + "," +
            (receipt ? "https://pay.stripe.com/receipts/sim/" + x.id : "") + "\n";
   }
   if (rows == 0) csv += "No transactions found for the specified date range\n";
   Response r;
   r.content_type = "text/csv";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"transactions_" + c.query.Get("startDate")->substr(0, 10) +
-                                                    "_to_" + c.query.Get("endDate")->substr(0, 10) + ".csv\"");
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"transactions_" +
+                                                    c.query.Get("startDate")->substr(0, 10) +
+                                                    "_to_" + c.query.Get("endDate")->substr(0, 10) +
+                                                    ".csv\"");
   r.body = std::move(csv);
   return r;
 }
@@ -380,7 +458,8 @@ Response HandleStripeExport(const Ctx& c) {
 Response HandleBalances(const Ctx& c) {
   int ti = c.tenant;
   if (auto address = c.query.Get("address")) {
-    if (!IsValidAkashAddress(*address)) return ConsoleValidation({{"custom", "Invalid address", {"address"}}});
+    if (!IsValidAkashAddress(*address))
+      return ConsoleValidation({{"custom", "Invalid address", {"address"}}});
     ti = c.world.TenantIndex(*address);
     if (ti < 0) ti = -2;  // a valid address nobody here owns: zero balances
   } else if (ti < 0) {
@@ -397,9 +476,12 @@ Response HandleBalances(const Ctx& c) {
   w.StartObject();
   WriteKey(w, "data");
   w.StartObject();
-  WriteKey(w, "balance"); w.Int64(balance);
-  WriteKey(w, "deployments"); w.Int64(escrow);
-  WriteKey(w, "total"); w.Int64(balance + escrow);
+  WriteKey(w, "balance");
+  w.Int64(balance);
+  WriteKey(w, "deployments");
+  w.Int64(escrow);
+  WriteKey(w, "total");
+  w.Int64(balance + escrow);
   w.EndObject();
   w.EndObject();
   return JsonResponse(200, b.GetString());
@@ -412,13 +494,20 @@ Response HandleUserMe(const Ctx& c) {
   w.StartObject();
   WriteKey(w, "data");
   w.StartObject();
-  WriteKey(w, "id"); WriteStr(w, t.user_id);
-  WriteKey(w, "userId"); WriteStr(w, "auth0|sim" + t.user_id.substr(0, 8));
-  WriteKey(w, "username"); WriteStr(w, t.username);
-  WriteKey(w, "email"); WriteStr(w, t.email);
-  WriteKey(w, "emailVerified"); w.Bool(true);
-  WriteKey(w, "stripeCustomerId"); WriteStr(w, "cus_sim" + t.user_id.substr(0, 8));
-  WriteKey(w, "subscribedToNewsletter"); w.Bool(false);
+  WriteKey(w, "id");
+  WriteStr(w, t.user_id);
+  WriteKey(w, "userId");
+  WriteStr(w, "auth0|sim" + t.user_id.substr(0, 8));
+  WriteKey(w, "username");
+  WriteStr(w, t.username);
+  WriteKey(w, "email");
+  WriteStr(w, t.email);
+  WriteKey(w, "emailVerified");
+  w.Bool(true);
+  WriteKey(w, "stripeCustomerId");
+  WriteStr(w, "cus_sim" + t.user_id.substr(0, 8));
+  WriteKey(w, "subscribedToNewsletter");
+  w.Bool(false);
   w.EndObject();
   w.EndObject();
   return JsonResponse(200, b.GetString());
@@ -428,7 +517,8 @@ Response HandleWallets(const Ctx& c) {
   const Tenant& t = c.world.tenants()[static_cast<std::size_t>(c.tenant)];
   auto user = c.query.Get("userId");
   if (!user) return ConsoleValidation({{"invalid_type", "Required", {"userId"}}});
-  if (user->size() != 36) return ConsoleValidation({{"invalid_string", "Invalid uuid", {"userId"}}});
+  if (user->size() != 36)
+    return ConsoleValidation({{"invalid_string", "Invalid uuid", {"userId"}}});
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
@@ -436,14 +526,22 @@ Response HandleWallets(const Ctx& c) {
   w.StartArray();
   if (*user == t.user_id) {  // scoped to the caller: another user's id lists nothing
     w.StartObject();
-    WriteKey(w, "id"); w.Int64(t.wallet_id);
-    WriteKey(w, "userId"); WriteStr(w, t.user_id);
-    WriteKey(w, "creditAmount"); w.Int64(t.credit_amount);
-    WriteKey(w, "address"); WriteStr(w, t.address);
-    WriteKey(w, "denom"); WriteStr(w, "uact");
-    WriteKey(w, "isTrialing"); w.Bool(t.trialing);
-    WriteKey(w, "topUpMinAmountUsd"); w.Int(20);
-    WriteKey(w, "createdAt"); WriteStr(w, FormatIsoMillis(c.world.TimeOfHeight(c.world.genesis_height())));
+    WriteKey(w, "id");
+    w.Int64(t.wallet_id);
+    WriteKey(w, "userId");
+    WriteStr(w, t.user_id);
+    WriteKey(w, "creditAmount");
+    w.Int64(t.credit_amount);
+    WriteKey(w, "address");
+    WriteStr(w, t.address);
+    WriteKey(w, "denom");
+    WriteStr(w, "uact");
+    WriteKey(w, "isTrialing");
+    w.Bool(t.trialing);
+    WriteKey(w, "topUpMinAmountUsd");
+    w.Int(20);
+    WriteKey(w, "createdAt");
+    WriteStr(w, FormatIsoMillis(c.world.TimeOfHeight(c.world.genesis_height())));
     w.EndObject();
   }
   w.EndArray();
@@ -468,30 +566,53 @@ void WriteEscrowAccount(JsonWriter& w, const Ctx& c, const Deployment& d) {
   w.StartObject();
   WriteKey(w, "id");
   w.StartObject();
-  WriteKey(w, "scope"); WriteStr(w, "deployment");
-  WriteKey(w, "xid"); WriteStr(w, t.address + "/" + std::to_string(d.dseq));
+  WriteKey(w, "scope");
+  WriteStr(w, "deployment");
+  WriteKey(w, "xid");
+  WriteStr(w, t.address + "/" + std::to_string(d.dseq));
   w.EndObject();
   WriteKey(w, "state");
   w.StartObject();
-  WriteKey(w, "owner"); WriteStr(w, t.address);
-  WriteKey(w, "state"); WriteStr(w, open ? "open" : overdrawn ? "overdrawn" : "closed");
+  WriteKey(w, "owner");
+  WriteStr(w, t.address);
+  WriteKey(w, "state");
+  WriteStr(w, open ? "open" : overdrawn ? "overdrawn" : "closed");
   WriteKey(w, "transferred");
   w.StartArray();
-  w.StartObject(); WriteKey(w, "denom"); WriteStr(w, denom); WriteKey(w, "amount"); WriteStr(w, FormatDec18(transferred)); w.EndObject();
+  w.StartObject();
+  WriteKey(w, "denom");
+  WriteStr(w, denom);
+  WriteKey(w, "amount");
+  WriteStr(w, FormatDec18(transferred));
+  w.EndObject();
   w.EndArray();
-  WriteKey(w, "settled_at"); WriteStr(w, std::to_string(open ? c.chain_h - (c.chain_h - first.created) % 1200 : first.end));
+  WriteKey(w, "settled_at");
+  WriteStr(w, std::to_string(open ? c.chain_h - (c.chain_h - first.created) % 1200 : first.end));
   WriteKey(w, "funds");
   w.StartArray();
-  w.StartObject(); WriteKey(w, "denom"); WriteStr(w, denom); WriteKey(w, "amount"); WriteStr(w, FormatDec18(static_cast<Int128>(d.escrow_funds_micro) * 1000)); w.EndObject();
+  w.StartObject();
+  WriteKey(w, "denom");
+  WriteStr(w, denom);
+  WriteKey(w, "amount");
+  WriteStr(w, FormatDec18(static_cast<Int128>(d.escrow_funds_micro) * 1000));
+  w.EndObject();
   w.EndArray();
   WriteKey(w, "deposits");
   w.StartArray();
   w.StartObject();
-  WriteKey(w, "owner"); WriteStr(w, t.address);
-  WriteKey(w, "height"); WriteStr(w, std::to_string(d.created_height));
-  WriteKey(w, "source"); WriteStr(w, "balance");
+  WriteKey(w, "owner");
+  WriteStr(w, t.address);
+  WriteKey(w, "height");
+  WriteStr(w, std::to_string(d.created_height));
+  WriteKey(w, "source");
+  WriteStr(w, "balance");
   WriteKey(w, "balance");
-  w.StartObject(); WriteKey(w, "denom"); WriteStr(w, denom); WriteKey(w, "amount"); WriteStr(w, FormatDec18(static_cast<Int128>(d.escrow_funds_micro) * 1000 + transferred)); w.EndObject();
+  w.StartObject();
+  WriteKey(w, "denom");
+  WriteStr(w, denom);
+  WriteKey(w, "amount");
+  WriteStr(w, FormatDec18(static_cast<Int128>(d.escrow_funds_micro) * 1000 + transferred));
+  w.EndObject();
   w.EndObject();
   w.EndArray();
   w.EndObject();
@@ -501,22 +622,58 @@ void WriteEscrowAccount(JsonWriter& w, const Ctx& c, const Deployment& d) {
 void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
   auto val = [&](std::string_view k, std::int64_t v) {
     WriteKey(w, k);
-    w.StartObject(); WriteKey(w, "val"); WriteStr(w, std::to_string(v)); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "val");
+    WriteStr(w, std::to_string(v));
+    w.EndObject();
   };
   WriteKey(w, "resource");
   w.StartObject();
-  WriteKey(w, "id"); w.Int(1);
-  WriteKey(w, "cpu"); w.StartObject(); val("units", l.cpu); WriteKey(w, "attributes"); w.StartArray(); w.EndArray(); w.EndObject();
-  WriteKey(w, "memory"); w.StartObject(); val("quantity", l.memory); WriteKey(w, "attributes"); w.StartArray(); w.EndArray(); w.EndObject();
+  WriteKey(w, "id");
+  w.Int(1);
+  WriteKey(w, "cpu");
+  w.StartObject();
+  val("units", l.cpu);
+  WriteKey(w, "attributes");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  WriteKey(w, "memory");
+  w.StartObject();
+  val("quantity", l.memory);
+  WriteKey(w, "attributes");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
   WriteKey(w, "storage");
   w.StartArray();
-  w.StartObject(); WriteKey(w, "name"); WriteStr(w, "default"); val("quantity", l.ephemeral); WriteKey(w, "attributes"); w.StartArray(); w.EndArray(); w.EndObject();
+  w.StartObject();
+  WriteKey(w, "name");
+  WriteStr(w, "default");
+  val("quantity", l.ephemeral);
+  WriteKey(w, "attributes");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
   if (l.persistent > 0) {
-    w.StartObject(); WriteKey(w, "name"); WriteStr(w, "data"); val("quantity", l.persistent);
+    w.StartObject();
+    WriteKey(w, "name");
+    WriteStr(w, "data");
+    val("quantity", l.persistent);
     WriteKey(w, "attributes");
     w.StartArray();
-    w.StartObject(); WriteKey(w, "key"); WriteStr(w, "class"); WriteKey(w, "value"); WriteStr(w, "beta3"); w.EndObject();
-    w.StartObject(); WriteKey(w, "key"); WriteStr(w, "persistent"); WriteKey(w, "value"); WriteStr(w, "true"); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "key");
+    WriteStr(w, "class");
+    WriteKey(w, "value");
+    WriteStr(w, "beta3");
+    w.EndObject();
+    w.StartObject();
+    WriteKey(w, "key");
+    WriteStr(w, "persistent");
+    WriteKey(w, "value");
+    WriteStr(w, "true");
+    w.EndObject();
     w.EndArray();
     w.EndObject();
   }
@@ -528,15 +685,22 @@ void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
   w.StartArray();
   if (l.gpus > 0) {
     w.StartObject();
-    WriteKey(w, "key"); WriteStr(w, GpuGroupAttributeKey(world, l));
-    WriteKey(w, "value"); WriteStr(w, "true");
+    WriteKey(w, "key");
+    WriteStr(w, GpuGroupAttributeKey(world, l));
+    WriteKey(w, "value");
+    WriteStr(w, "true");
     w.EndObject();
   }
   w.EndArray();
   w.EndObject();
   WriteKey(w, "endpoints");
   w.StartArray();
-  w.StartObject(); WriteKey(w, "kind"); WriteStr(w, "SHARED_HTTP"); WriteKey(w, "sequence_number"); w.Int(0); w.EndObject();
+  w.StartObject();
+  WriteKey(w, "kind");
+  WriteStr(w, "SHARED_HTTP");
+  WriteKey(w, "sequence_number");
+  w.Int(0);
+  w.EndObject();
   w.EndArray();
   w.EndObject();
 }
@@ -563,13 +727,17 @@ Response HandleDeployments(const Ctx& c) {
   std::vector<ZodIssue> issues;
   if (auto v = c.query.Get("skip")) {
     auto n = ParseInt(*v);
-    if (!n || *n < 0) issues.push_back({"too_small", "Number must be greater than or equal to 0", {"skip"}});
-    else skip = *n;
+    if (!n || *n < 0)
+      issues.push_back({"too_small", "Number must be greater than or equal to 0", {"skip"}});
+    else
+      skip = *n;
   }
   if (auto v = c.query.Get("limit")) {
     auto n = ParseInt(*v);
-    if (!n || *n < 1) issues.push_back({"too_small", "Number must be greater than or equal to 1", {"limit"}});
-    else limit = *n;
+    if (!n || *n < 1)
+      issues.push_back({"too_small", "Number must be greater than or equal to 1", {"limit"}});
+    else
+      limit = *n;
   }
   if (!issues.empty()) return ConsoleValidation(issues);
   const std::int64_t total = static_cast<std::int64_t>(t.deployments.size());
@@ -588,10 +756,18 @@ Response HandleDeployments(const Ctx& c) {
     WriteKey(w, "deployment");
     w.StartObject();
     WriteKey(w, "id");
-    w.StartObject(); WriteKey(w, "owner"); WriteStr(w, t.address); WriteKey(w, "dseq"); WriteStr(w, std::to_string(d.dseq)); w.EndObject();
-    WriteKey(w, "state"); WriteStr(w, first.IsOpen() ? "active" : "closed");
-    WriteKey(w, "hash"); WriteStr(w, d.hash);
-    WriteKey(w, "created_at"); WriteStr(w, std::to_string(d.created_height));
+    w.StartObject();
+    WriteKey(w, "owner");
+    WriteStr(w, t.address);
+    WriteKey(w, "dseq");
+    WriteStr(w, std::to_string(d.dseq));
+    w.EndObject();
+    WriteKey(w, "state");
+    WriteStr(w, first.IsOpen() ? "active" : "closed");
+    WriteKey(w, "hash");
+    WriteStr(w, d.hash);
+    WriteKey(w, "created_at");
+    WriteStr(w, std::to_string(d.created_height));
     w.EndObject();
     WriteKey(w, "leases");
     w.StartArray();
@@ -600,19 +776,34 @@ Response HandleDeployments(const Ctx& c) {
       w.StartObject();
       WriteKey(w, "id");
       w.StartObject();
-      WriteKey(w, "owner"); WriteStr(w, t.address);
-      WriteKey(w, "dseq"); WriteStr(w, std::to_string(l.dseq));
-      WriteKey(w, "gseq"); w.Uint(l.gseq);
-      WriteKey(w, "oseq"); w.Uint(l.oseq);
-      WriteKey(w, "provider"); WriteStr(w, c.world.providers()[l.provider].address);
-      WriteKey(w, "bseq"); w.Uint(l.bseq);
+      WriteKey(w, "owner");
+      WriteStr(w, t.address);
+      WriteKey(w, "dseq");
+      WriteStr(w, std::to_string(l.dseq));
+      WriteKey(w, "gseq");
+      w.Uint(l.gseq);
+      WriteKey(w, "oseq");
+      w.Uint(l.oseq);
+      WriteKey(w, "provider");
+      WriteStr(w, c.world.providers()[l.provider].address);
+      WriteKey(w, "bseq");
+      w.Uint(l.bseq);
       w.EndObject();
-      WriteKey(w, "state"); WriteStr(w, LeaseStateName(l.state));
+      WriteKey(w, "state");
+      WriteStr(w, LeaseStateName(l.state));
       WriteKey(w, "price");
-      w.StartObject(); WriteKey(w, "denom"); WriteStr(w, ChainDenom(l.denom)); WriteKey(w, "amount"); WriteStr(w, FormatDec18(l.price_milli)); w.EndObject();
-      WriteKey(w, "created_at"); WriteStr(w, std::to_string(l.created));
-      WriteKey(w, "closed_on"); WriteStr(w, l.IsOpen() ? "0" : std::to_string(l.end));
-      WriteKey(w, "reason"); WriteStr(w, kLeaseReasons[l.reason]);
+      w.StartObject();
+      WriteKey(w, "denom");
+      WriteStr(w, ChainDenom(l.denom));
+      WriteKey(w, "amount");
+      WriteStr(w, FormatDec18(l.price_milli));
+      w.EndObject();
+      WriteKey(w, "created_at");
+      WriteStr(w, std::to_string(l.created));
+      WriteKey(w, "closed_on");
+      WriteStr(w, l.IsOpen() ? "0" : std::to_string(l.end));
+      WriteKey(w, "reason");
+      WriteStr(w, kLeaseReasons[l.reason]);
       w.EndObject();
     }
     w.EndArray();
@@ -623,10 +814,14 @@ Response HandleDeployments(const Ctx& c) {
   w.EndArray();
   WriteKey(w, "pagination");
   w.StartObject();
-  WriteKey(w, "total"); w.Int64(total);
-  WriteKey(w, "skip"); w.Int64(skip);
-  WriteKey(w, "limit"); w.Int64(limit.value_or(total));
-  WriteKey(w, "hasMore"); w.Bool(skip + lim < total);
+  WriteKey(w, "total");
+  w.Int64(total);
+  WriteKey(w, "skip");
+  w.Int64(skip);
+  WriteKey(w, "limit");
+  w.Int64(limit.value_or(total));
+  WriteKey(w, "hasMore");
+  w.Bool(skip + lim < total);
   w.EndObject();
   w.EndObject();
   w.EndObject();
@@ -650,61 +845,109 @@ Response HandleDeployment(const Ctx& c) {
   for (std::uint32_t li : d.leases) {
     const Lease& l = c.world.leases()[li];
     monthly += static_cast<Int128>(l.price_milli) * 438'293;  // 30.437 days of 6 s blocks
-    cpu += l.cpu; gpu += l.gpus; mem += l.memory; storage += l.ephemeral + l.persistent;
+    cpu += l.cpu;
+    gpu += l.gpus;
+    mem += l.memory;
+    storage += l.ephemeral + l.persistent;
   }
   rapidjson::StringBuffer b;
   JsonWriter w(b);
   w.StartObject();
-  WriteKey(w, "owner"); WriteStr(w, owner);
-  WriteKey(w, "dseq"); WriteStr(w, std::to_string(d.dseq));
-  WriteKey(w, "balance"); WriteJs(w, static_cast<double>(d.escrow_funds_micro));
-  WriteKey(w, "denom"); WriteStr(w, IndexerDenom(first.denom));
-  WriteKey(w, "status"); WriteStr(w, first.IsOpen() ? "active" : "closed");
-  WriteKey(w, "totalMonthlyCostUDenom"); WriteJs(w, MilliToDecimal(monthly).ToDouble());
+  WriteKey(w, "owner");
+  WriteStr(w, owner);
+  WriteKey(w, "dseq");
+  WriteStr(w, std::to_string(d.dseq));
+  WriteKey(w, "balance");
+  WriteJs(w, static_cast<double>(d.escrow_funds_micro));
+  WriteKey(w, "denom");
+  WriteStr(w, IndexerDenom(first.denom));
+  WriteKey(w, "status");
+  WriteStr(w, first.IsOpen() ? "active" : "closed");
+  WriteKey(w, "totalMonthlyCostUDenom");
+  WriteJs(w, MilliToDecimal(monthly).ToDouble());
   WriteKey(w, "leases");
   w.StartArray();
   for (std::uint32_t li : d.leases) {
     const Lease& l = c.world.leases()[li];
     const Provider& p = c.world.providers()[l.provider];
     w.StartObject();
-    WriteKey(w, "id"); WriteStr(w, owner + "-" + std::to_string(l.dseq) + "-" + std::to_string(l.gseq) + "-" + std::to_string(l.oseq));
-    WriteKey(w, "owner"); WriteStr(w, owner);
+    WriteKey(w, "id");
+    WriteStr(w, owner + "-" + std::to_string(l.dseq) + "-" + std::to_string(l.gseq) + "-" +
+                    std::to_string(l.oseq));
+    WriteKey(w, "owner");
+    WriteStr(w, owner);
     WriteKey(w, "provider");
     w.StartObject();
-    WriteKey(w, "address"); WriteStr(w, p.address);
-    WriteKey(w, "hostUri"); WriteStr(w, p.host_uri);
-    WriteKey(w, "isDeleted"); w.Bool(false);
-    WriteKey(w, "attributes"); w.StartArray();
-    w.StartObject(); WriteKey(w, "key"); WriteStr(w, "region"); WriteKey(w, "value"); WriteStr(w, p.region); w.EndObject();
+    WriteKey(w, "address");
+    WriteStr(w, p.address);
+    WriteKey(w, "hostUri");
+    WriteStr(w, p.host_uri);
+    WriteKey(w, "isDeleted");
+    w.Bool(false);
+    WriteKey(w, "attributes");
+    w.StartArray();
+    w.StartObject();
+    WriteKey(w, "key");
+    WriteStr(w, "region");
+    WriteKey(w, "value");
+    WriteStr(w, p.region);
+    w.EndObject();
     w.EndArray();
     w.EndObject();
-    WriteKey(w, "dseq"); WriteStr(w, std::to_string(l.dseq));
-    WriteKey(w, "gseq"); w.Uint(l.gseq);
-    WriteKey(w, "oseq"); w.Uint(l.oseq);
-    WriteKey(w, "state"); WriteStr(w, LeaseStateName(l.state));
+    WriteKey(w, "dseq");
+    WriteStr(w, std::to_string(l.dseq));
+    WriteKey(w, "gseq");
+    w.Uint(l.gseq);
+    WriteKey(w, "oseq");
+    w.Uint(l.oseq);
+    WriteKey(w, "state");
+    WriteStr(w, LeaseStateName(l.state));
     WriteKey(w, "price");
-    w.StartObject(); WriteKey(w, "denom"); WriteStr(w, ChainDenom(l.denom)); WriteKey(w, "amount"); WriteStr(w, FormatDec18(l.price_milli)); w.EndObject();
-    WriteKey(w, "cpuUnits"); w.Int64(l.cpu);
-    WriteKey(w, "gpuUnits"); w.Int64(l.gpus);
-    WriteKey(w, "memoryQuantity"); w.Int64(l.memory);
-    WriteKey(w, "storageQuantity"); w.Int64(l.ephemeral + l.persistent);
+    w.StartObject();
+    WriteKey(w, "denom");
+    WriteStr(w, ChainDenom(l.denom));
+    WriteKey(w, "amount");
+    WriteStr(w, FormatDec18(l.price_milli));
+    w.EndObject();
+    WriteKey(w, "cpuUnits");
+    w.Int64(l.cpu);
+    WriteKey(w, "gpuUnits");
+    w.Int64(l.gpus);
+    WriteKey(w, "memoryQuantity");
+    w.Int64(l.memory);
+    WriteKey(w, "storageQuantity");
+    w.Int64(l.ephemeral + l.persistent);
     w.EndObject();
   }
   w.EndArray();
-  WriteKey(w, "cpuUnits"); w.Int64(cpu);
-  WriteKey(w, "gpuUnits"); w.Int64(gpu);
-  WriteKey(w, "memoryQuantity"); w.Int64(mem);
-  WriteKey(w, "storageQuantity"); w.Int64(storage);
-  WriteKey(w, "events"); w.StartArray(); w.EndArray();
+  WriteKey(w, "cpuUnits");
+  w.Int64(cpu);
+  WriteKey(w, "gpuUnits");
+  w.Int64(gpu);
+  WriteKey(w, "memoryQuantity");
+  w.Int64(mem);
+  WriteKey(w, "storageQuantity");
+  w.Int64(storage);
+  WriteKey(w, "events");
+  w.StartArray();
+  w.EndArray();
   WriteKey(w, "other");
   w.StartObject();
   WriteKey(w, "deployment");
   w.StartObject();
   WriteKey(w, "id");
-  w.StartObject(); WriteKey(w, "owner"); WriteStr(w, owner); WriteKey(w, "dseq"); WriteStr(w, std::to_string(d.dseq)); w.EndObject();
-  WriteKey(w, "state"); WriteStr(w, first.IsOpen() ? "active" : "closed");
-  WriteKey(w, "hash"); WriteStr(w, d.hash);
-  WriteKey(w, "created_at"); WriteStr(w, std::to_string(d.created_height));
+  w.StartObject();
+  WriteKey(w, "owner");
+  WriteStr(w, owner);
+  WriteKey(w, "dseq");
+  WriteStr(w, std::to_string(d.dseq));
+  w.EndObject();
+  WriteKey(w, "state");
+  WriteStr(w, first.IsOpen() ? "active" : "closed");
+  WriteKey(w, "hash");
+  WriteStr(w, d.hash);
+  WriteKey(w, "created_at");
+  WriteStr(w, std::to_string(d.created_height));
   w.EndObject();
   WriteKey(w, "groups");
   w.StartArray();
@@ -713,30 +956,52 @@ Response HandleDeployment(const Ctx& c) {
     w.StartObject();
     WriteKey(w, "id");
     w.StartObject();
-    WriteKey(w, "owner"); WriteStr(w, owner);
-    WriteKey(w, "dseq"); WriteStr(w, std::to_string(l.dseq));
-    WriteKey(w, "gseq"); w.Uint(l.gseq);
+    WriteKey(w, "owner");
+    WriteStr(w, owner);
+    WriteKey(w, "dseq");
+    WriteStr(w, std::to_string(l.dseq));
+    WriteKey(w, "gseq");
+    w.Uint(l.gseq);
     w.EndObject();
-    WriteKey(w, "state"); WriteStr(w, l.IsOpen() ? "open" : "closed");
+    WriteKey(w, "state");
+    WriteStr(w, l.IsOpen() ? "open" : "closed");
     WriteKey(w, "group_spec");
     w.StartObject();
-    WriteKey(w, "name"); WriteStr(w, "group-" + std::to_string(l.gseq));
+    WriteKey(w, "name");
+    WriteStr(w, "group-" + std::to_string(l.gseq));
     WriteKey(w, "requirements");
     w.StartObject();
-    WriteKey(w, "signed_by"); w.StartObject(); WriteKey(w, "all_of"); w.StartArray(); w.EndArray(); WriteKey(w, "any_of"); w.StartArray(); w.EndArray(); w.EndObject();
-    WriteKey(w, "attributes"); w.StartArray(); w.EndArray();
+    WriteKey(w, "signed_by");
+    w.StartObject();
+    WriteKey(w, "all_of");
+    w.StartArray();
+    w.EndArray();
+    WriteKey(w, "any_of");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
+    WriteKey(w, "attributes");
+    w.StartArray();
+    w.EndArray();
     w.EndObject();
     WriteKey(w, "resources");
     w.StartArray();
     w.StartObject();
     WriteGroupResource(w, c.world, l);
-    WriteKey(w, "count"); w.Int(1);
+    WriteKey(w, "count");
+    w.Int(1);
     WriteKey(w, "price");
-    w.StartObject(); WriteKey(w, "denom"); WriteStr(w, ChainDenom(l.denom)); WriteKey(w, "amount"); WriteStr(w, FormatDec18(l.price_milli * 2)); w.EndObject();
+    w.StartObject();
+    WriteKey(w, "denom");
+    WriteStr(w, ChainDenom(l.denom));
+    WriteKey(w, "amount");
+    WriteStr(w, FormatDec18(l.price_milli * 2));
+    w.EndObject();
     w.EndObject();
     w.EndArray();
     w.EndObject();
-    WriteKey(w, "created_at"); WriteStr(w, std::to_string(d.created_height));
+    WriteKey(w, "created_at");
+    WriteStr(w, std::to_string(d.created_height));
     w.EndObject();
   }
   w.EndArray();

@@ -1,6 +1,7 @@
 #include "sim/server.h"
 
 #include <arpa/inet.h>
+#include <civetweb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,8 +11,6 @@
 #include <cstring>
 #include <thread>
 #include <vector>
-
-#include <civetweb.h>
 
 namespace akash::sim {
 namespace {
@@ -60,12 +59,18 @@ Server::~Server() { Stop(); }
 
 bool Server::Start(std::string* error) {
   std::string threads = std::to_string(threads_);
-  const char* options[] = {"listening_ports", listen_.c_str(),
-                           "num_threads", threads.c_str(),
-                           "enable_keep_alive", "yes",
-                           "keep_alive_timeout_ms", "15000",
-                           "request_timeout_ms", "600000",
-                           "tcp_nodelay", "1",
+  const char* options[] = {"listening_ports",
+                           listen_.c_str(),
+                           "num_threads",
+                           threads.c_str(),
+                           "enable_keep_alive",
+                           "yes",
+                           "keep_alive_timeout_ms",
+                           "15000",
+                           "request_timeout_ms",
+                           "600000",
+                           "tcp_nodelay",
+                           "1",
                            nullptr};
   mg_callbacks callbacks{};
   ctx_ = mg_start(&callbacks, this, options);
@@ -97,7 +102,8 @@ void Server::InterruptibleSleep(std::int64_t ms) const {
   while (!stopping_.load()) {
     auto left = end - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) break;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
   }
 }
 
@@ -127,7 +133,8 @@ int Server::Serve(mg_connection* conn) {
     return 1;
   }
   if (r.transport == Transport::kDelay) InterruptibleSleep(r.transport_ms);
-  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + mg_get_response_code_text(conn, r.status) +
+  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
+                     mg_get_response_code_text(conn, r.status) +
                      "\r\nContent-Type: " + r.content_type +
                      "\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n";
   for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";

@@ -69,37 +69,64 @@ Response HandleTruthWorld(const Ctx& c, double time_scale) {
   rapidjson::StringBuffer b;
   JsonWriter j(b);
   j.StartObject();
-  WriteKey(j, "seed"); j.Uint64(w.config().seed);
-  WriteKey(j, "now"); WriteStr(j, FormatIsoMillis(c.now_ms));
-  WriteKey(j, "now_unix_ms"); j.Int64(c.now_ms);
-  WriteKey(j, "start_time"); WriteStr(j, FormatIsoMillis(w.config().start_ms));
-  WriteKey(j, "time_scale"); j.Double(time_scale);
-  WriteKey(j, "height"); j.Int64(c.chain_h);
-  WriteKey(j, "indexed_height"); j.Int64(c.indexed_h);
-  WriteKey(j, "indexed_time"); WriteStr(j, FormatIsoMillis(w.TimeOfHeight(c.indexed_h)));
-  WriteKey(j, "indexer_lag_seconds"); j.Double(static_cast<double>(c.opts.indexer_lag_ms) / 1000.0);
-  WriteKey(j, "block_time_seconds"); j.Double(static_cast<double>(w.block_ms()) / 1000.0);
-  WriteKey(j, "block_time_ms"); j.Int64(w.block_ms());
-  WriteKey(j, "genesis_height"); j.Int64(w.genesis_height());
-  WriteKey(j, "genesis_time"); WriteStr(j, FormatRfc3339(w.genesis_ms()));
-  WriteKey(j, "bme_height"); j.Int64(w.bme_height());
-  WriteKey(j, "node_version"); WriteStr(j, c.opts.NodeVersion());
-  WriteKey(j, "legacy_chain"); j.Bool(c.opts.legacy_chain);
-  WriteKey(j, "lease_count"); j.Uint64(w.leases().size());
-  WriteKey(j, "bid_count"); j.Uint64(w.bids().size());
-  WriteKey(j, "deployment_count"); j.Uint64(w.deployments().size());
-  WriteKey(j, "orphan_earnings_api_key"); WriteStr(j, w.orphan_earnings_key());
-  WriteKey(j, "orphan_address"); WriteStr(j, w.orphan_address());
+  WriteKey(j, "seed");
+  j.Uint64(w.config().seed);
+  WriteKey(j, "now");
+  WriteStr(j, FormatIsoMillis(c.now_ms));
+  WriteKey(j, "now_unix_ms");
+  j.Int64(c.now_ms);
+  WriteKey(j, "start_time");
+  WriteStr(j, FormatIsoMillis(w.config().start_ms));
+  WriteKey(j, "time_scale");
+  j.Double(time_scale);
+  WriteKey(j, "height");
+  j.Int64(c.chain_h);
+  WriteKey(j, "indexed_height");
+  j.Int64(c.indexed_h);
+  WriteKey(j, "indexed_time");
+  WriteStr(j, FormatIsoMillis(w.TimeOfHeight(c.indexed_h)));
+  WriteKey(j, "indexer_lag_seconds");
+  j.Double(static_cast<double>(c.opts.indexer_lag_ms) / 1000.0);
+  WriteKey(j, "block_time_seconds");
+  j.Double(static_cast<double>(w.block_ms()) / 1000.0);
+  WriteKey(j, "block_time_ms");
+  j.Int64(w.block_ms());
+  WriteKey(j, "genesis_height");
+  j.Int64(w.genesis_height());
+  WriteKey(j, "genesis_time");
+  WriteStr(j, FormatRfc3339(w.genesis_ms()));
+  WriteKey(j, "bme_height");
+  j.Int64(w.bme_height());
+  WriteKey(j, "node_version");
+  WriteStr(j, c.opts.NodeVersion());
+  WriteKey(j, "legacy_chain");
+  j.Bool(c.opts.legacy_chain);
+  WriteKey(j, "lease_count");
+  j.Uint64(w.leases().size());
+  WriteKey(j, "bid_count");
+  j.Uint64(w.bids().size());
+  WriteKey(j, "deployment_count");
+  j.Uint64(w.deployments().size());
+  WriteKey(j, "orphan_earnings_api_key");
+  WriteStr(j, w.orphan_earnings_key());
+  WriteKey(j, "orphan_address");
+  WriteStr(j, w.orphan_address());
   WriteKey(j, "providers");
   j.StartArray();
   for (const Provider& p : w.providers()) {
     j.StartObject();
-    WriteKey(j, "address"); WriteStr(j, p.address);
-    WriteKey(j, "name"); WriteStr(j, p.name);
-    WriteKey(j, "earnings_api_key"); WriteStr(j, p.earnings_api_key);
-    WriteKey(j, "host_uri"); WriteStr(j, p.host_uri);
-    WriteKey(j, "created_height"); j.Int64(p.created_height);
-    WriteKey(j, "lease_count"); j.Uint64(p.leases.size());
+    WriteKey(j, "address");
+    WriteStr(j, p.address);
+    WriteKey(j, "name");
+    WriteStr(j, p.name);
+    WriteKey(j, "earnings_api_key");
+    WriteStr(j, p.earnings_api_key);
+    WriteKey(j, "host_uri");
+    WriteStr(j, p.host_uri);
+    WriteKey(j, "created_height");
+    j.Int64(p.created_height);
+    WriteKey(j, "lease_count");
+    j.Uint64(p.leases.size());
     j.EndObject();
   }
   j.EndArray();
@@ -107,13 +134,20 @@ Response HandleTruthWorld(const Ctx& c, double time_scale) {
   j.StartArray();
   for (const Tenant& t : w.tenants()) {
     j.StartObject();
-    WriteKey(j, "address"); WriteStr(j, t.address);
-    WriteKey(j, "console_api_key"); WriteStr(j, t.console_api_key);
-    WriteKey(j, "user_id"); WriteStr(j, t.user_id);
-    WriteKey(j, "wallet_id"); j.Int64(t.wallet_id);
-    WriteKey(j, "stripe_shape"); WriteStr(j, t.cursor_stripe ? "cursor" : "offset");
-    WriteKey(j, "lease_count"); j.Uint64(t.leases.size());
-    WriteKey(j, "deployment_count"); j.Uint64(t.deployments.size());
+    WriteKey(j, "address");
+    WriteStr(j, t.address);
+    WriteKey(j, "console_api_key");
+    WriteStr(j, t.console_api_key);
+    WriteKey(j, "user_id");
+    WriteStr(j, t.user_id);
+    WriteKey(j, "wallet_id");
+    j.Int64(t.wallet_id);
+    WriteKey(j, "stripe_shape");
+    WriteStr(j, t.cursor_stripe ? "cursor" : "offset");
+    WriteKey(j, "lease_count");
+    j.Uint64(t.leases.size());
+    WriteKey(j, "deployment_count");
+    j.Uint64(t.deployments.size());
     j.EndObject();
   }
   j.EndArray();
@@ -131,19 +165,27 @@ Response HandleTruthProvider(const Ctx& c) {
   const std::int64_t day_ago = w.FirstHeightAtOrAfter(w.TimeOfHeight(h) - kDayMs);
   Totals total = DayMajorSum(w, leases, prov.created_height, h);
   Totals before = DayMajorSum(w, leases, prov.created_height, day_ago);
-  std::int64_t active = 0, total_count = 0, daily_count = 0, cpu = 0, gpu = 0, mem = 0, eph = 0, pers = 0;
+  std::int64_t active = 0, total_count = 0, daily_count = 0, cpu = 0, gpu = 0, mem = 0, eph = 0,
+               pers = 0;
   for (const Lease* l : leases) {
     if (l->created > h) continue;
     ++total_count;
     if (l->created > day_ago) ++daily_count;
     if (l->end > h) {
-      ++active; cpu += l->cpu; gpu += l->gpus; mem += l->memory; eph += l->ephemeral; pers += l->persistent;
+      ++active;
+      cpu += l->cpu;
+      gpu += l->gpus;
+      mem += l->memory;
+      eph += l->ephemeral;
+      pers += l->persistent;
     }
   }
   // Chain view at the latest block.
   const std::int64_t ch = c.chain_h;
-  std::map<std::string, std::int64_t> states = {{"active", 0}, {"insufficient_funds", 0}, {"closed", 0}, {"reclaiming", 0}};
-  Int128 rate_akt = 0, rate_act = 0, unw_akt = 0, unw_act = 0, uns_akt = 0, uns_act = 0, wd_akt = 0, wd_act = 0;
+  std::map<std::string, std::int64_t> states = {
+      {"active", 0}, {"insufficient_funds", 0}, {"closed", 0}, {"reclaiming", 0}};
+  Int128 rate_akt = 0, rate_act = 0, unw_akt = 0, unw_act = 0, uns_akt = 0, uns_act = 0, wd_akt = 0,
+         wd_act = 0;
   std::int64_t overdrawn = 0;
   std::map<std::string, std::int64_t> gpus_by_model;
   std::map<std::string, Int128> gpu_blocks_by_model;
@@ -160,7 +202,8 @@ Response HandleTruthProvider(const Ctx& c) {
     if (l->gpus > 0) {
       const GpuModel& g = w.gpu_models()[static_cast<std::size_t>(l->gpu_model)];
       model = g.vendor + "/" + g.model;
-      gpu_blocks_by_model[model] += static_cast<Int128>(l->gpus) * (std::min(l->end, ch) - l->created);
+      gpu_blocks_by_model[model] +=
+          static_cast<Int128>(l->gpus) * (std::min(l->end, ch) - l->created);
     }
     if (l->state == LeaseState::kActive) {
       (akt ? rate_akt : rate_act) += l->price_milli;
@@ -170,48 +213,86 @@ Response HandleTruthProvider(const Ctx& c) {
   rapidjson::StringBuffer b;
   JsonWriter j(b);
   j.StartObject();
-  WriteKey(j, "address"); WriteStr(j, prov.address);
-  WriteKey(j, "height"); j.Int64(h);
-  WriteKey(j, "time"); WriteStr(j, FormatIsoMillis(w.TimeOfHeight(h)));
-  WriteKey(j, "total_uakt"); WriteStr(j, Dec(total.uakt));
-  WriteKey(j, "total_uusdc"); WriteStr(j, Dec(total.uusdc));
-  WriteKey(j, "total_uact"); WriteStr(j, Dec(total.uact));
-  WriteKey(j, "total_uact_plus_uusdc"); WriteStr(j, Dec(total.uact + total.uusdc));
-  WriteKey(j, "total_uusd"); WriteStr(j, Usd(total.usd_nano));
-  WriteKey(j, "daily_uakt"); WriteStr(j, Dec(total.uakt - before.uakt));
-  WriteKey(j, "daily_uact_plus_uusdc"); WriteStr(j, Dec(total.uact + total.uusdc - before.uact - before.uusdc));
-  WriteKey(j, "daily_uusd"); WriteStr(j, Usd(total.usd_nano - before.usd_nano));
-  WriteKey(j, "active_lease_count"); j.Int64(active);
-  WriteKey(j, "total_lease_count"); j.Int64(total_count);
-  WriteKey(j, "daily_lease_count"); j.Int64(daily_count);
-  WriteKey(j, "active_cpu"); j.Int64(cpu);
-  WriteKey(j, "active_gpu"); j.Int64(gpu);
-  WriteKey(j, "active_memory"); j.Int64(mem);
-  WriteKey(j, "active_ephemeral_storage"); j.Int64(eph);
-  WriteKey(j, "active_persistent_storage"); j.Int64(pers);
+  WriteKey(j, "address");
+  WriteStr(j, prov.address);
+  WriteKey(j, "height");
+  j.Int64(h);
+  WriteKey(j, "time");
+  WriteStr(j, FormatIsoMillis(w.TimeOfHeight(h)));
+  WriteKey(j, "total_uakt");
+  WriteStr(j, Dec(total.uakt));
+  WriteKey(j, "total_uusdc");
+  WriteStr(j, Dec(total.uusdc));
+  WriteKey(j, "total_uact");
+  WriteStr(j, Dec(total.uact));
+  WriteKey(j, "total_uact_plus_uusdc");
+  WriteStr(j, Dec(total.uact + total.uusdc));
+  WriteKey(j, "total_uusd");
+  WriteStr(j, Usd(total.usd_nano));
+  WriteKey(j, "daily_uakt");
+  WriteStr(j, Dec(total.uakt - before.uakt));
+  WriteKey(j, "daily_uact_plus_uusdc");
+  WriteStr(j, Dec(total.uact + total.uusdc - before.uact - before.uusdc));
+  WriteKey(j, "daily_uusd");
+  WriteStr(j, Usd(total.usd_nano - before.usd_nano));
+  WriteKey(j, "active_lease_count");
+  j.Int64(active);
+  WriteKey(j, "total_lease_count");
+  j.Int64(total_count);
+  WriteKey(j, "daily_lease_count");
+  j.Int64(daily_count);
+  WriteKey(j, "active_cpu");
+  j.Int64(cpu);
+  WriteKey(j, "active_gpu");
+  j.Int64(gpu);
+  WriteKey(j, "active_memory");
+  j.Int64(mem);
+  WriteKey(j, "active_ephemeral_storage");
+  j.Int64(eph);
+  WriteKey(j, "active_persistent_storage");
+  j.Int64(pers);
   WriteKey(j, "chain");
   j.StartObject();
-  WriteKey(j, "height"); j.Int64(ch);
+  WriteKey(j, "height");
+  j.Int64(ch);
   WriteKey(j, "leases");
   j.StartObject();
-  for (const auto& [k, v] : states) { WriteKey(j, k); j.Int64(v); }
+  for (const auto& [k, v] : states) {
+    WriteKey(j, k);
+    j.Int64(v);
+  }
   j.EndObject();
-  WriteKey(j, "rate_uakt_per_block"); WriteStr(j, Dec(rate_akt));
-  WriteKey(j, "rate_uact_per_block"); WriteStr(j, Dec(rate_act));
-  WriteKey(j, "unwithdrawn_uakt"); WriteStr(j, Dec(unw_akt));
-  WriteKey(j, "unwithdrawn_uact"); WriteStr(j, Dec(unw_act));
-  WriteKey(j, "unsettled_uakt"); WriteStr(j, Dec(uns_akt));
-  WriteKey(j, "unsettled_uact"); WriteStr(j, Dec(uns_act));
-  WriteKey(j, "withdrawn_uakt"); WriteStr(j, Dec(wd_akt));
-  WriteKey(j, "withdrawn_uact"); WriteStr(j, Dec(wd_act));
-  WriteKey(j, "overdrawn_leases"); j.Int64(overdrawn);
+  WriteKey(j, "rate_uakt_per_block");
+  WriteStr(j, Dec(rate_akt));
+  WriteKey(j, "rate_uact_per_block");
+  WriteStr(j, Dec(rate_act));
+  WriteKey(j, "unwithdrawn_uakt");
+  WriteStr(j, Dec(unw_akt));
+  WriteKey(j, "unwithdrawn_uact");
+  WriteStr(j, Dec(unw_act));
+  WriteKey(j, "unsettled_uakt");
+  WriteStr(j, Dec(uns_akt));
+  WriteKey(j, "unsettled_uact");
+  WriteStr(j, Dec(uns_act));
+  WriteKey(j, "withdrawn_uakt");
+  WriteStr(j, Dec(wd_akt));
+  WriteKey(j, "withdrawn_uact");
+  WriteStr(j, Dec(wd_act));
+  WriteKey(j, "overdrawn_leases");
+  j.Int64(overdrawn);
   WriteKey(j, "active_gpus_by_model");
   j.StartObject();
-  for (const auto& [k, v] : gpus_by_model) { WriteKey(j, k); j.Int64(v); }
+  for (const auto& [k, v] : gpus_by_model) {
+    WriteKey(j, k);
+    j.Int64(v);
+  }
   j.EndObject();
   WriteKey(j, "gpu_blocks_by_model");
   j.StartObject();
-  for (const auto& [k, v] : gpu_blocks_by_model) { WriteKey(j, k); WriteStr(j, Int128ToString(v)); }
+  for (const auto& [k, v] : gpu_blocks_by_model) {
+    WriteKey(j, k);
+    WriteStr(j, Int128ToString(v));
+  }
   j.EndObject();
   j.EndObject();
   j.EndObject();
@@ -232,23 +313,37 @@ Response HandleTruthEarnings(const Ctx& c) {
   Totals t;
   for (core::Date d = *from; d < *to; d = d.AddDays(1)) {
     Totals day = DayMajorSum(w, leases, w.DayStartHeight(d), w.DayStartHeight(d.AddDays(1)));
-    t.uakt += day.uakt; t.uusdc += day.uusdc; t.uact += day.uact; t.usd_nano += day.usd_nano;
+    t.uakt += day.uakt;
+    t.uusdc += day.uusdc;
+    t.uact += day.uact;
+    t.usd_nano += day.usd_nano;
   }
   const std::int64_t to_h = w.DayStartHeight(*to);
   rapidjson::StringBuffer b;
   JsonWriter j(b);
   j.StartObject();
-  WriteKey(j, "address"); WriteStr(j, c.segments.at(0));
-  WriteKey(j, "from"); WriteStr(j, from->ToString());
-  WriteKey(j, "to"); WriteStr(j, to->ToString());
-  WriteKey(j, "from_height"); j.Int64(w.DayStartHeight(*from));
-  WriteKey(j, "to_height"); j.Int64(to_h);
-  WriteKey(j, "indexed"); j.Bool(to_h <= c.indexed_h);
-  WriteKey(j, "uakt"); WriteStr(j, Dec(t.uakt));
-  WriteKey(j, "uusdc"); WriteStr(j, Dec(t.uusdc));
-  WriteKey(j, "uact"); WriteStr(j, Dec(t.uact));
-  WriteKey(j, "uact_plus_uusdc"); WriteStr(j, Dec(t.uact + t.uusdc));
-  WriteKey(j, "uusd"); WriteStr(j, Usd(t.usd_nano));
+  WriteKey(j, "address");
+  WriteStr(j, c.segments.at(0));
+  WriteKey(j, "from");
+  WriteStr(j, from->ToString());
+  WriteKey(j, "to");
+  WriteStr(j, to->ToString());
+  WriteKey(j, "from_height");
+  j.Int64(w.DayStartHeight(*from));
+  WriteKey(j, "to_height");
+  j.Int64(to_h);
+  WriteKey(j, "indexed");
+  j.Bool(to_h <= c.indexed_h);
+  WriteKey(j, "uakt");
+  WriteStr(j, Dec(t.uakt));
+  WriteKey(j, "uusdc");
+  WriteStr(j, Dec(t.uusdc));
+  WriteKey(j, "uact");
+  WriteStr(j, Dec(t.uact));
+  WriteKey(j, "uact_plus_uusdc");
+  WriteStr(j, Dec(t.uact + t.uusdc));
+  WriteKey(j, "uusd");
+  WriteStr(j, Usd(t.usd_nano));
   j.EndObject();
   return JsonResponse(200, b.GetString());
 }
@@ -295,43 +390,65 @@ Response HandleTruthTenant(const Ctx& c) {
     std::int64_t amount_refunded = x.refunded_cents;
     if (t.cursor_stripe) {
       if (x.type != "payment_intent") continue;
-      status = x.status == "refunded" ? "succeeded"
+      status = x.status == "refunded"                             ? "succeeded"
                : (x.status == "canceled" || x.status == "failed") ? "failed"
-               : x.status == "succeeded" ? "succeeded" : "pending";
+               : x.status == "succeeded"                          ? "succeeded"
+                                                                  : "pending";
       amount_refunded = 0;
     }
     ++counts[x.type + "/" + status];
     if (status == "succeeded" || status == "refunded") purchased[x.type] += x.amount_cents;
     if (status == "succeeded") bonus += x.bonus_cents;
     refunded += amount_refunded;
-    if (x.type == "payment_intent" && status == "succeeded") last_purchase = std::max(last_purchase, x.created);
+    if (x.type == "payment_intent" && status == "succeeded")
+      last_purchase = std::max(last_purchase, x.created);
   }
   rapidjson::StringBuffer b;
   JsonWriter j(b);
   j.StartObject();
-  WriteKey(j, "address"); WriteStr(j, t.address);
-  WriteKey(j, "indexed_height"); j.Int64(h);
-  WriteKey(j, "today"); WriteStr(j, today.ToString());
-  WriteKey(j, "first_spend_day"); WriteStr(j, first.ToString());
-  WriteKey(j, "active_leases_today"); j.Int64(active_today);
-  WriteKey(j, "lifetime_akt"); WriteStr(j, Cents(akt));
-  WriteKey(j, "lifetime_act"); WriteStr(j, Cents(act));
-  WriteKey(j, "lifetime_usd"); WriteStr(j, Cents(usd));
-  WriteKey(j, "balance_uact"); j.Int64(t.grant_balance);
-  WriteKey(j, "escrow_uact"); j.Int64(escrow);
-  WriteKey(j, "stripe_shape"); WriteStr(j, t.cursor_stripe ? "cursor" : "offset");
+  WriteKey(j, "address");
+  WriteStr(j, t.address);
+  WriteKey(j, "indexed_height");
+  j.Int64(h);
+  WriteKey(j, "today");
+  WriteStr(j, today.ToString());
+  WriteKey(j, "first_spend_day");
+  WriteStr(j, first.ToString());
+  WriteKey(j, "active_leases_today");
+  j.Int64(active_today);
+  WriteKey(j, "lifetime_akt");
+  WriteStr(j, Cents(akt));
+  WriteKey(j, "lifetime_act");
+  WriteStr(j, Cents(act));
+  WriteKey(j, "lifetime_usd");
+  WriteStr(j, Cents(usd));
+  WriteKey(j, "balance_uact");
+  j.Int64(t.grant_balance);
+  WriteKey(j, "escrow_uact");
+  j.Int64(escrow);
+  WriteKey(j, "stripe_shape");
+  WriteStr(j, t.cursor_stripe ? "cursor" : "offset");
   WriteKey(j, "credit");
   j.StartObject();
   WriteKey(j, "purchased_cents_by_type");
   j.StartObject();
-  for (const auto& [k, v] : purchased) { WriteKey(j, k); j.Int64(v); }
+  for (const auto& [k, v] : purchased) {
+    WriteKey(j, k);
+    j.Int64(v);
+  }
   j.EndObject();
-  WriteKey(j, "refunded_cents"); j.Int64(refunded);
-  WriteKey(j, "bonus_cents"); j.Int64(bonus);
-  WriteKey(j, "last_purchase_unix"); j.Int64(last_purchase);
+  WriteKey(j, "refunded_cents");
+  j.Int64(refunded);
+  WriteKey(j, "bonus_cents");
+  j.Int64(bonus);
+  WriteKey(j, "last_purchase_unix");
+  j.Int64(last_purchase);
   WriteKey(j, "transactions_by_type_status");
   j.StartObject();
-  for (const auto& [k, v] : counts) { WriteKey(j, k); j.Int64(v); }
+  for (const auto& [k, v] : counts) {
+    WriteKey(j, k);
+    j.Int64(v);
+  }
   j.EndObject();
   j.EndObject();
   j.EndObject();

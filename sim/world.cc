@@ -78,47 +78,64 @@ const char* const kLeaseReasons[7] = {
 
 std::string_view ChainDenom(Denom d) {
   switch (d) {
-    case Denom::kUakt: return "uakt";
-    case Denom::kUusdc: return kUsdcIbcDenom;
-    case Denom::kUact: return "uact";
+    case Denom::kUakt:
+      return "uakt";
+    case Denom::kUusdc:
+      return kUsdcIbcDenom;
+    case Denom::kUact:
+      return "uact";
   }
   return "uact";
 }
 
 std::string_view IndexerDenom(Denom d) {
   switch (d) {
-    case Denom::kUakt: return "uakt";
-    case Denom::kUusdc: return "uusdc";
-    case Denom::kUact: return "uact";
+    case Denom::kUakt:
+      return "uakt";
+    case Denom::kUusdc:
+      return "uusdc";
+    case Denom::kUact:
+      return "uact";
   }
   return "uact";
 }
 
 std::string_view LeaseStateName(LeaseState s) {
   switch (s) {
-    case LeaseState::kActive: return "active";
-    case LeaseState::kInsufficientFunds: return "insufficient_funds";
-    case LeaseState::kClosed: return "closed";
-    case LeaseState::kReclaiming: return "reclaiming";
+    case LeaseState::kActive:
+      return "active";
+    case LeaseState::kInsufficientFunds:
+      return "insufficient_funds";
+    case LeaseState::kClosed:
+      return "closed";
+    case LeaseState::kReclaiming:
+      return "reclaiming";
   }
   return "active";
 }
 
 std::string_view PaymentStateName(PaymentState s) {
   switch (s) {
-    case PaymentState::kOpen: return "open";
-    case PaymentState::kClosed: return "closed";
-    case PaymentState::kOverdrawn: return "overdrawn";
+    case PaymentState::kOpen:
+      return "open";
+    case PaymentState::kClosed:
+      return "closed";
+    case PaymentState::kOverdrawn:
+      return "overdrawn";
   }
   return "open";
 }
 
 std::string_view BidStateName(BidState s) {
   switch (s) {
-    case BidState::kOpen: return "open";
-    case BidState::kActive: return "active";
-    case BidState::kLost: return "lost";
-    case BidState::kClosed: return "closed";
+    case BidState::kOpen:
+      return "open";
+    case BidState::kActive:
+      return "active";
+    case BidState::kLost:
+      return "lost";
+    case BidState::kClosed:
+      return "closed";
   }
   return "open";
 }
@@ -301,13 +318,14 @@ World World::Generate(const WorldConfig& config) {
   w.h0_ = 18'000'000;
   w.bme_height_ = w.DayStartHeight(BmeDate());
   const std::int64_t start_h = w.HeightAt(config.start_ms);
-  const std::int64_t hist_h = w.HeightAt(config.start_ms - static_cast<std::int64_t>(config.days) * kDayMs);
+  const std::int64_t hist_h =
+      w.HeightAt(config.start_ms - static_cast<std::int64_t>(config.days) * kDayMs);
   const std::int64_t blocks_per_day = kDayMs / config.block_ms;
 
   w.gpu_models_ = {
-      {"nvidia", "h100", "80Gi", "sxm"},   {"nvidia", "a100", "80Gi", "pcie"},
+      {"nvidia", "h100", "80Gi", "sxm"},     {"nvidia", "a100", "80Gi", "pcie"},
       {"nvidia", "rtx4090", "24Gi", "pcie"}, {"nvidia", "h200", "141Gi", "sxm"},
-      {"nvidia", "l40s", "48Gi", "pcie"},  {"nvidia", "a6000", "48Gi", "pcie"},
+      {"nvidia", "l40s", "48Gi", "pcie"},    {"nvidia", "a6000", "48Gi", "pcie"},
   };
   // uact micro per block per GPU.
   const std::int64_t gpu_price[] = {2500, 1400, 500, 3200, 900, 600};
@@ -341,26 +359,34 @@ World World::Generate(const WorldConfig& config) {
     t.trialing = (i == 0);
     t.cursor_stripe = config.all_cursor_stripe || (config.mixed_stripe_shapes && i % 3 == 2);
     // The first ten transactions cover every type and status; the rest are random.
-    struct Pick { const char* type; const char* status; bool partial; };
+    struct Pick {
+      const char* type;
+      const char* status;
+      bool partial;
+    };
     static const Pick kCover[] = {
-        {"payment_intent", "succeeded", false}, {"payment_intent", "failed", false},
-        {"payment_intent", "canceled", false},  {"payment_intent", "pending", false},
+        {"payment_intent", "succeeded", false},       {"payment_intent", "failed", false},
+        {"payment_intent", "canceled", false},        {"payment_intent", "pending", false},
         {"payment_intent", "requires_action", false}, {"payment_intent", "created", false},
-        {"payment_intent", "refunded", false},  {"payment_intent", "succeeded", true},
-        {"coupon_claim", "succeeded", false},   {"manual_credit", "succeeded", false},
+        {"payment_intent", "refunded", false},        {"payment_intent", "succeeded", true},
+        {"coupon_claim", "succeeded", false},         {"manual_credit", "succeeded", false},
     };
     static const char* const kStatuses[] = {"succeeded", "succeeded", "succeeded", "succeeded",
-                                            "failed", "canceled", "pending", "refunded"};
+                                            "failed",    "canceled",  "pending",   "refunded"};
     int n = 10 + static_cast<int>(rng.Range(0, 14));
     std::int64_t start_s = config.start_ms / 1000;
     std::int64_t hist_s = start_s - static_cast<std::int64_t>(config.days) * 86400;
     for (int k = 0; k < n; ++k) {
       StripeTxn x;
       Pick pick{"payment_intent", kStatuses[rng.Range(0, 7)], false};
-      if (k < 10) pick = kCover[k];
-      else if (rng.Chance(10)) pick = {"coupon_claim", "succeeded", false};
-      else if (rng.Chance(8)) pick = {"manual_credit", "succeeded", false};
-      else if (rng.Chance(10)) pick.partial = true, pick.status = "succeeded";
+      if (k < 10)
+        pick = kCover[k];
+      else if (rng.Chance(10))
+        pick = {"coupon_claim", "succeeded", false};
+      else if (rng.Chance(8))
+        pick = {"manual_credit", "succeeded", false};
+      else if (rng.Chance(10))
+        pick.partial = true, pick.status = "succeeded";
       x.id = rng.Uuid();
       x.charge_id = "ch_3" + rng.Hex(23);
       x.type = pick.type;
@@ -397,7 +423,11 @@ World World::Generate(const WorldConfig& config) {
   }
 
   // Deployments: creation heights first, sorted, so dseq and lease order follow time.
-  struct Plan { std::int64_t created; std::uint32_t tenant; int groups; };
+  struct Plan {
+    std::int64_t created;
+    std::uint32_t tenant;
+    int groups;
+  };
   std::vector<Plan> plans;
   int planned = 0;
   while (planned < config.leases && config.tenants > 0 && config.providers > 0) {
@@ -467,10 +497,12 @@ World World::Generate(const WorldConfig& config) {
       l.memory = rng.Range(1, 128) * kGiB / 2;
       l.ephemeral = rng.Range(1, 200) * kGiB;
       l.persistent = rng.Chance(30) ? rng.Range(10, 2000) * kGiB : 0;
-      std::int64_t micro = l.cpu / 250 + l.memory / kGiB + (l.ephemeral + l.persistent) / (20 * kGiB) + 1;
+      std::int64_t micro =
+          l.cpu / 250 + l.memory / kGiB + (l.ephemeral + l.persistent) / (20 * kGiB) + 1;
       if (rng.Chance(30)) {
         const Provider& p = w.providers_[l.provider];
-        l.gpu_model = p.gpu_models[static_cast<std::size_t>(rng.Range(0, static_cast<std::int64_t>(p.gpu_models.size()) - 1))];
+        l.gpu_model = p.gpu_models[static_cast<std::size_t>(
+            rng.Range(0, static_cast<std::int64_t>(p.gpu_models.size()) - 1))];
         l.gpus = rng.Chance(60) ? 1 : rng.Range(2, 8);
         micro += l.gpus * gpu_price[l.gpu_model];
       }
@@ -517,8 +549,9 @@ World World::Generate(const WorldConfig& config) {
     if (config.providers > 1 && rng.Chance(20)) {
       Bid lost;
       lost.lease = li;
-      lost.provider = static_cast<std::uint32_t>((l.provider + 1 + rng.Range(0, config.providers - 2)) %
-                                                 static_cast<std::uint32_t>(config.providers));
+      lost.provider =
+          static_cast<std::uint32_t>((l.provider + 1 + rng.Range(0, config.providers - 2)) %
+                                     static_cast<std::uint32_t>(config.providers));
       lost.bseq = 0;
       lost.state = l.IsOpen() ? BidState::kLost : BidState::kClosed;
       lost.price_milli = l.price_milli + l.price_milli / 10 + 1;
@@ -538,7 +571,11 @@ World World::Generate(const WorldConfig& config) {
     for (std::uint32_t li : p.leases) {
       const Lease& l = w.leases_[li];
       if (!l.IsOpen()) continue;
-      cpu += l.cpu; gpu += l.gpus; mem += l.memory; eph += l.ephemeral; pers += l.persistent;
+      cpu += l.cpu;
+      gpu += l.gpus;
+      mem += l.memory;
+      eph += l.ephemeral;
+      pers += l.persistent;
     }
     p.capacity_cpu = cpu + rng.Range(64, 512) * 1000;
     p.capacity_gpu = gpu + rng.Range(0, 16);
@@ -557,7 +594,8 @@ World World::Generate(const WorldConfig& config) {
   }
   for (std::size_t i = 0; i < w.deployments_.size(); ++i) {
     const Deployment& d = w.deployments_[i];
-    w.deployment_by_id_[w.tenants_[d.tenant].address + "/" + std::to_string(d.dseq)] = static_cast<int>(i);
+    w.deployment_by_id_[w.tenants_[d.tenant].address + "/" + std::to_string(d.dseq)] =
+        static_cast<int>(i);
   }
   return w;
 }

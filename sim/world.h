@@ -53,8 +53,8 @@ struct WorldConfig {
   int tenants = 5;
   int leases = 200;
   int days = 400;
-  std::int64_t start_ms = 0;      // simulated "now" at start, unix ms
-  std::int64_t block_ms = 6000;   // block interval
+  std::int64_t start_ms = 0;        // simulated "now" at start, unix ms
+  std::int64_t block_ms = 6000;     // block interval
   bool mixed_stripe_shapes = true;  // tenant i with i % 3 == 2 uses the 2025 cursor shape
   bool all_cursor_stripe = false;
 };
@@ -68,8 +68,8 @@ struct Provider {
   std::string earnings_api_key;  // "akash_<64 hex>"
   std::string region;
   std::int64_t created_height = 0;
-  std::vector<int> gpu_models;     // indices into World::gpu_models()
-  std::int64_t capacity_cpu = 0;   // thousandths of a vCPU
+  std::vector<int> gpu_models;    // indices into World::gpu_models()
+  std::int64_t capacity_cpu = 0;  // thousandths of a vCPU
   std::int64_t capacity_gpu = 0;
   std::int64_t capacity_memory = 0;
   std::int64_t capacity_ephemeral = 0;
@@ -79,17 +79,18 @@ struct Provider {
 };
 
 struct StripeTxn {
-  std::string id;      // uuid (current shape)
+  std::string id;         // uuid (current shape)
   std::string charge_id;  // "ch_..." (2025 cursor shape)
-  std::string type;    // payment_intent | coupon_claim | manual_credit
-  std::string status;  // created | pending | requires_action | succeeded | failed | refunded | canceled
+  std::string type;       // payment_intent | coupon_claim | manual_credit
+  std::string
+      status;  // created | pending | requires_action | succeeded | failed | refunded | canceled
   std::int64_t amount_cents = 0;
   std::int64_t refunded_cents = 0;
   std::int64_t bonus_cents = 0;
   std::int64_t created = 0;  // unix seconds
   std::string card_brand;    // empty = null
   std::string card_last4;
-  std::string invoice_id;    // empty = null
+  std::string invoice_id;  // empty = null
   std::string description;
 };
 
@@ -132,7 +133,7 @@ struct Lease {
   std::int64_t created = 0;      // height; accrues from created (inclusive)
   std::int64_t end = kOpenEnd;   // height it stops accruing (closed_on), kOpenEnd while open
   LeaseState state = LeaseState::kActive;
-  int reason = 0;                // index into kLeaseReasons
+  int reason = 0;                     // index into kLeaseReasons
   std::int64_t overdrawn_blocks = 0;  // debt of an overdrawn payment, in blocks of price
   std::int64_t cpu = 0;               // thousandths of a vCPU
   std::int64_t memory = 0;            // bytes
@@ -147,7 +148,7 @@ struct Lease {
 };
 
 struct Bid {
-  std::uint32_t lease = 0;     // the lease whose order it bid on
+  std::uint32_t lease = 0;  // the lease whose order it bid on
   std::uint32_t provider = 0;
   std::uint32_t bseq = 0;
   BidState state = BidState::kActive;
@@ -161,12 +162,18 @@ struct Accrual {
   Int128 uact = 0;
   Int128 usd_nano = 0;
   Accrual& operator+=(const Accrual& o) {
-    uakt += o.uakt; uusdc += o.uusdc; uact += o.uact; usd_nano += o.usd_nano;
+    uakt += o.uakt;
+    uusdc += o.uusdc;
+    uact += o.uact;
+    usd_nano += o.usd_nano;
     return *this;
   }
   Accrual operator-(const Accrual& o) const {
     Accrual r = *this;
-    r.uakt -= o.uakt; r.uusdc -= o.uusdc; r.uact -= o.uact; r.usd_nano -= o.usd_nano;
+    r.uakt -= o.uakt;
+    r.uusdc -= o.uusdc;
+    r.uact -= o.uact;
+    r.usd_nano -= o.usd_nano;
     return r;
   }
 };

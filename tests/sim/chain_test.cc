@@ -16,13 +16,14 @@ struct Crawl {
 };
 
 std::string LeaseId(const rapidjson::Value& id) {
-  return std::string(id["owner"].GetString()) + "/" + id["dseq"].GetString() + "/" + std::to_string(id["gseq"].GetUint()) +
-         "/" + std::to_string(id["oseq"].GetUint()) + "/" + id["provider"].GetString() + "/" +
+  return std::string(id["owner"].GetString()) + "/" + id["dseq"].GetString() + "/" +
+         std::to_string(id["gseq"].GetUint()) + "/" + std::to_string(id["oseq"].GetUint()) + "/" +
+         id["provider"].GetString() + "/" +
          std::to_string(id.HasMember("bseq") ? id["bseq"].GetUint() : 0);
 }
 
-Crawl CrawlAll(Sim& s, const std::string& path, const std::string& filters, const char* list, const char* item,
-               const char* id_field, int limit) {
+Crawl CrawlAll(Sim& s, const std::string& path, const std::string& filters, const char* list,
+               const char* item, const char* id_field, int limit) {
   Crawl c;
   std::string key;
   while (true) {
@@ -52,8 +53,8 @@ Crawl CrawlAll(Sim& s, const std::string& path, const std::string& filters, cons
 TEST(Leases, CrawlFollowsOpaqueKeysToNullAndSeesEveryLeaseOnce) {
   Sim s;
   const Provider& p = s.provider();
-  Crawl c = CrawlAll(s, "/akash/market/v1beta5/leases/list", "&filters.provider=" + p.address, "leases", "lease",
-                     "id", 7);
+  Crawl c = CrawlAll(s, "/akash/market/v1beta5/leases/list", "&filters.provider=" + p.address,
+                     "leases", "lease", "id", 7);
   EXPECT_EQ(c.items, p.leases.size());
   EXPECT_EQ(c.pages, static_cast<int>((p.leases.size() + 6) / 7));
   ASSERT_FALSE(c.keys.empty());
@@ -76,18 +77,22 @@ TEST(Leases, DefaultLimitIs100AndReverseWalksBackwards) {
   auto rev = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=1&pagination.reverse=true");
   EXPECT_NE(LeaseId(fwd["leases"][0]["lease"]["id"]), LeaseId(rev["leases"][0]["lease"]["id"]));
   const Lease& last = s.world().leases().back();
-  EXPECT_EQ(std::string(rev["leases"][0]["lease"]["id"]["dseq"].GetString()), std::to_string(last.dseq));
+  EXPECT_EQ(std::string(rev["leases"][0]["lease"]["id"]["dseq"].GetString()),
+            std::to_string(last.dseq));
 }
 
 TEST(Leases, UnencodedKeyIsRejected) {
   Sim s;
   auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5");
   std::string key = d["pagination"]["next_key"].GetString();
-  Response r = s.Get("/akash/market/v1beta5/leases/list?pagination.limit=5&pagination.key=" + key);  // '+' → ' '
+  Response r = s.Get("/akash/market/v1beta5/leases/list?pagination.limit=5&pagination.key=" +
+                     key);  // '+' → ' '
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Parse(r.body)["code"].GetInt(), 3);
   // The key also binds the filters: resending it with other filters is refused.
-  r = s.Get("/akash/market/v1beta5/leases/list?pagination.limit=5&filters.state=active&pagination.key=" + Enc(key));
+  r = s.Get(
+      "/akash/market/v1beta5/leases/list?pagination.limit=5&filters.state=active&pagination.key=" +
+      Enc(key));
   EXPECT_EQ(r.status, 400);
 }
 
@@ -95,33 +100,42 @@ TEST(Leases, OffsetNeedsAStateFilter) {
   Sim s;
   Response r = s.Get("/akash/market/v1beta5/leases/list?pagination.offset=10");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body,
-            R"({"code":3,"message":"invalid request parameters. if offset is set, filter.state must be provided","details":[]})");
+  EXPECT_EQ(
+      r.body,
+      R"({"code":3,"message":"invalid request parameters. if offset is set, filter.state must be provided","details":[]})");
   auto first = s.Json("/akash/market/v1beta5/leases/list?filters.state=closed&pagination.limit=3");
-  auto skipped = s.Json("/akash/market/v1beta5/leases/list?filters.state=closed&pagination.limit=1&pagination.offset=2");
-  EXPECT_EQ(LeaseId(first["leases"][2]["lease"]["id"]), LeaseId(skipped["leases"][0]["lease"]["id"]));
+  auto skipped = s.Json(
+      "/akash/market/v1beta5/leases/"
+      "list?filters.state=closed&pagination.limit=1&pagination.offset=2");
+  EXPECT_EQ(LeaseId(first["leases"][2]["lease"]["id"]),
+            LeaseId(skipped["leases"][0]["lease"]["id"]));
 }
 
 TEST(Leases, StateFilterAndEscrowPaymentStates) {
   Sim s;
-  std::map<std::string, std::string> payment_of = {
-      {"active", "open"}, {"reclaiming", "open"}, {"closed", "closed"}, {"insufficient_funds", "overdrawn"}};
+  std::map<std::string, std::string> payment_of = {{"active", "open"},
+                                                   {"reclaiming", "open"},
+                                                   {"closed", "closed"},
+                                                   {"insufficient_funds", "overdrawn"}};
   for (const auto& [state, payment] : payment_of) {
     Crawl c;
     std::string key;
     std::size_t n = 0;
     do {
-      auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=200&filters.state=" + state +
-                      (key.empty() ? "" : "&pagination.key=" + Enc(key)));
+      auto d =
+          s.Json("/akash/market/v1beta5/leases/list?pagination.limit=200&filters.state=" + state +
+                 (key.empty() ? "" : "&pagination.key=" + Enc(key)));
       for (const auto& x : d["leases"].GetArray()) {
         ++n;
         const auto& lease = x["lease"];
         EXPECT_EQ(lease["state"], state.c_str());
         const auto& ps = x["escrow_payment"]["state"];
         EXPECT_EQ(ps["state"], payment.c_str());
-        EXPECT_EQ(std::string(ps["owner"].GetString()), std::string(lease["id"]["provider"].GetString()));
+        EXPECT_EQ(std::string(ps["owner"].GetString()),
+                  std::string(lease["id"]["provider"].GetString()));
         EXPECT_EQ(lease.HasMember("reclamation"), state == "reclaiming");
-        EXPECT_EQ(std::string(lease["closed_on"].GetString()) == "0", state == "active" || state == "reclaiming");
+        EXPECT_EQ(std::string(lease["closed_on"].GetString()) == "0",
+                  state == "active" || state == "reclaiming");
         if (state == "insufficient_funds") {
           EXPECT_GT(std::stod(ps["unsettled"]["amount"].GetString()), 0);
           EXPECT_STREQ(lease["reason"].GetString(), "lease_closed_reason_insufficient_funds");
@@ -156,8 +170,10 @@ TEST(Leases, FieldEncodingsAndEarnedSoFar) {
     EXPECT_EQ(std::string(ps["rate"]["amount"].GetString()), price);
     // withdrawn + balance = price × (height - created_at): what the exporter calls earned so far.
     long double earned = std::stold(withdrawn) + std::stold(ps["balance"]["amount"].GetString());
-    long double expected = std::stold(price) * static_cast<long double>(h - std::stoll(l["created_at"].GetString()));
-    EXPECT_NEAR(static_cast<double>(earned), static_cast<double>(expected), 1e-6 * static_cast<double>(expected) + 1e-3);
+    long double expected =
+        std::stold(price) * static_cast<long double>(h - std::stoll(l["created_at"].GetString()));
+    EXPECT_NEAR(static_cast<double>(earned), static_cast<double>(expected),
+                1e-6 * static_cast<double>(expected) + 1e-3);
     EXPECT_EQ(std::string(x["escrow_payment"]["id"]["aid"]["xid"].GetString()),
               std::string(l["id"]["owner"].GetString()) + "/" + l["id"]["dseq"].GetString());
   }
@@ -169,8 +185,10 @@ TEST(Leases, DenomsOnTheChain) {
   Crawl all;
   std::string key;
   do {
-    auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=500" + (key.empty() ? "" : "&pagination.key=" + Enc(key)));
-    for (const auto& x : d["leases"].GetArray()) denoms.insert(x["lease"]["price"]["denom"].GetString());
+    auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=500" +
+                    (key.empty() ? "" : "&pagination.key=" + Enc(key)));
+    for (const auto& x : d["leases"].GetArray())
+      denoms.insert(x["lease"]["price"]["denom"].GetString());
     key = d["pagination"]["next_key"].IsNull() ? "" : d["pagination"]["next_key"].GetString();
   } while (!key.empty());
   EXPECT_EQ(denoms, (std::set<std::string>{"uakt", "uact", std::string(kUsdcIbcDenom)}));
@@ -183,8 +201,9 @@ TEST(Bids, JoinLeasesOnTheFullIdAndCarryTheGpuModel) {
   std::string key;
   std::set<std::string> states;
   do {
-    auto d = s.Json("/akash/market/v1beta5/bids/list?pagination.limit=50&filters.provider=" + p.address +
-                    (key.empty() ? "" : "&pagination.key=" + Enc(key)));
+    auto d =
+        s.Json("/akash/market/v1beta5/bids/list?pagination.limit=50&filters.provider=" + p.address +
+               (key.empty() ? "" : "&pagination.key=" + Enc(key)));
     for (const auto& x : d["bids"].GetArray()) {
       const auto& b = x["bid"];
       states.insert(b["state"].GetString());
@@ -193,7 +212,8 @@ TEST(Bids, JoinLeasesOnTheFullIdAndCarryTheGpuModel) {
       EXPECT_TRUE(ro["resources"]["cpu"]["units"]["val"].IsString());
       EXPECT_EQ(ro["count"].GetInt(), 1);
       std::string gpu;
-      for (const auto& a : ro["resources"]["gpu"]["attributes"].GetArray()) gpu = a["key"].GetString();
+      for (const auto& a : ro["resources"]["gpu"]["attributes"].GetArray())
+        gpu = a["key"].GetString();
       if (b["state"] == "active") active_bid_gpu[LeaseId(b["id"])] = gpu;
     }
     key = d["pagination"]["next_key"].IsNull() ? "" : d["pagination"]["next_key"].GetString();
@@ -238,7 +258,9 @@ TEST(Blocks, LatestAndHistoricTimesFollowTheBlockTime) {
   EXPECT_EQ(Parse(future.body)["code"].GetInt(), 3);
   EXPECT_EQ(s.Get("/cosmos/base/tendermint/v1beta1/blocks/abc").status, 400);
   s.clock().Advance(60'000);
-  EXPECT_EQ(std::stoll(s.Json("/cosmos/base/tendermint/v1beta1/blocks/latest")["block"]["header"]["height"].GetString()),
+  EXPECT_EQ(std::stoll(
+                s.Json("/cosmos/base/tendermint/v1beta1/blocks/latest")["block"]["header"]["height"]
+                    .GetString()),
             h + 10);
 }
 
@@ -250,7 +272,8 @@ TEST(ChainProvider, AttributesAnd404) {
   EXPECT_TRUE(d["provider"]["info"]["email"].IsString());
   bool gpu_cap = false;
   for (const auto& a : d["provider"]["attributes"].GetArray()) {
-    if (std::string(a["key"].GetString()).rfind("capabilities/gpu/vendor/nvidia/model/", 0) == 0) gpu_cap = true;
+    if (std::string(a["key"].GetString()).rfind("capabilities/gpu/vendor/nvidia/model/", 0) == 0)
+      gpu_cap = true;
   }
   EXPECT_TRUE(gpu_cap);
   Response r = s.Get("/akash/provider/v1beta4/providers/" + s.tenant().address);

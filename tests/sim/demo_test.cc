@@ -31,7 +31,7 @@ TEST(Demo, WritesPrivateKeyFilesAndAConfigThatReferencesThem) {
   ASSERT_TRUE(yaml.has_value()) << error;
   const std::string key_file = dir + "/provider-1.earnings.key";
   EXPECT_EQ(ReadFile(key_file), w.providers()[0].earnings_api_key + "\n");
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(key_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(ReadFile(dir + "/tenant-2.console.key"), w.tenants()[1].console_api_key + "\n");
@@ -53,13 +53,17 @@ TEST(Pagination, HeavilyFilteredPagesMayBeShortButTheKeyGoesOn) {
   c.leases = 6000;
   Sim s(c);
   // reclaiming is rare: with limit 1000 a page scans 4000 candidates and comes back short.
-  auto first = s.Json("/akash/market/v1beta5/leases/list?filters.state=reclaiming&pagination.limit=1000");
+  auto first =
+      s.Json("/akash/market/v1beta5/leases/list?filters.state=reclaiming&pagination.limit=1000");
   EXPECT_LT(first["leases"].Size(), 1000u);
   ASSERT_TRUE(first["pagination"]["next_key"].IsString());
   std::size_t seen = first["leases"].Size();
   std::string key = first["pagination"]["next_key"].GetString();
   while (!key.empty()) {
-    auto d = s.Json("/akash/market/v1beta5/leases/list?filters.state=reclaiming&pagination.limit=1000&pagination.key=" + Enc(key));
+    auto d = s.Json(
+        "/akash/market/v1beta5/leases/"
+        "list?filters.state=reclaiming&pagination.limit=1000&pagination.key=" +
+        Enc(key));
     seen += d["leases"].Size();
     key = d["pagination"]["next_key"].IsNull() ? "" : d["pagination"]["next_key"].GetString();
   }

@@ -14,7 +14,9 @@ void AddFault(Sim& s, const std::string& json) {
 }
 
 std::string Dash(const Sim& s) { return "/v1/provider-dashboard/" + s.provider().address; }
-std::string Earn(const Sim&) { return "/provider-earnings?from_date=2026-08-01&to_date=2026-08-02"; }
+std::string Earn(const Sim&) {
+  return "/provider-earnings?from_date=2026-08-01&to_date=2026-08-02";
+}
 
 TEST(FaultSpec, ParsesFlagForm) {
   std::string err;
@@ -41,18 +43,26 @@ TEST(Faults, StatusFaultsUseEachServicesErrorShape) {
   EXPECT_EQ(r.status, 504);
   EXPECT_EQ(Parse(r.body)["detail"]["error_code"], "EARNINGS_007");
   AddFault(s, R"({"route":"provider_console_earnings","kind":"503","count":1})");
-  EXPECT_EQ(Parse(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}}).body)["detail"]["error_code"], "EARNINGS_008");
+  EXPECT_EQ(Parse(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}})
+                      .body)["detail"]["error_code"],
+            "EARNINGS_008");
   AddFault(s, R"({"route":"provider_console_earnings","kind":"502","count":1})");
-  EXPECT_EQ(Parse(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}}).body)["detail"]["error_code"], "EARNINGS_006");
+  EXPECT_EQ(Parse(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}})
+                      .body)["detail"]["error_code"],
+            "EARNINGS_006");
   AddFault(s, R"({"route":"provider_console_earnings","kind":"500","count":1})");
-  EXPECT_EQ(Parse(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}}).body)["detail"]["error_code"], "EARNINGS_001");
+  EXPECT_EQ(Parse(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}})
+                      .body)["detail"]["error_code"],
+            "EARNINGS_001");
   // After the counted faults the route answers normally again.
   EXPECT_EQ(s.Get(Earn(s), {{"X-API-Key", s.provider().earnings_api_key}}).status, 200);
 
   AddFault(s, R"({"route":"provider_dashboard","kind":"502","count":1})");
   r = s.Get(Dash(s));
   EXPECT_EQ(r.status, 502);
-  EXPECT_EQ(r.body, R"({"error":"BadGatewayError","message":"Database connection timeout","code":"database_timeout","type":"service_unavailable"})");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":"BadGatewayError","message":"Database connection timeout","code":"database_timeout","type":"service_unavailable"})");
   AddFault(s, R"({"route":"provider_dashboard","kind":"500","count":1})");
   EXPECT_EQ(Parse(s.Get(Dash(s)).body)["error"], "InternalServerError");
   AddFault(s, R"({"route":"provider_dashboard","kind":"401","count":1})");
@@ -121,8 +131,10 @@ TEST(Faults, BodyCorruptions) {
   auto ns = Parse(s.Get(Dash(s)).body);
   auto plain = Parse(normal);
   ASSERT_TRUE(ns["current"]["activeMemory"].IsString());
-  EXPECT_EQ(std::stod(ns["current"]["totalUActEarned"].GetString()), plain["current"]["totalUActEarned"].GetDouble());
-  EXPECT_EQ(std::stoll(ns["current"]["activeMemory"].GetString()), plain["current"]["activeMemory"].GetInt64());
+  EXPECT_EQ(std::stod(ns["current"]["totalUActEarned"].GetString()),
+            plain["current"]["totalUActEarned"].GetDouble());
+  EXPECT_EQ(std::stoll(ns["current"]["activeMemory"].GetString()),
+            plain["current"]["activeMemory"].GetInt64());
 
   AddFault(s, R"({"route":"provider_dashboard","kind":"wrong_types","count":1})");
   auto wt = Parse(s.Get(Dash(s)).body);
@@ -131,19 +143,22 @@ TEST(Faults, BodyCorruptions) {
 
   AddFault(s, R"({"route":"leases","kind":"wrong_types","count":1})");
   auto wl = Parse(s.Get("/akash/market/v1beta5/leases/list?pagination.limit=1").body);
-  EXPECT_TRUE(wl["leases"][0]["lease"]["created_at"].IsBool());  // a string amount/height turned into false
+  EXPECT_TRUE(
+      wl["leases"][0]["lease"]["created_at"].IsBool());  // a string amount/height turned into false
 }
 
 TEST(Faults, ExponentFloats) {
   Sim s;
-  auto key = std::vector<std::pair<std::string, std::string>>{{"X-API-Key", s.provider().earnings_api_key}};
+  auto key = std::vector<std::pair<std::string, std::string>>{
+      {"X-API-Key", s.provider().earnings_api_key}};
   const std::string q = "/provider-earnings?from_date=2026-07-01&to_date=2026-08-01";
   auto plain = Parse(s.Get(q, key).body);
   AddFault(s, R"({"route":"provider_console_earnings","kind":"exponent_floats","count":1})");
   Response r = s.Get(q, key);
   EXPECT_NE(r.body.find("e+"), std::string::npos) << r.body;
   auto e = Parse(r.body);
-  EXPECT_EQ(e["earnings"]["totalUUsdcEarned"].GetDouble(), plain["earnings"]["totalUUsdcEarned"].GetDouble());
+  EXPECT_EQ(e["earnings"]["totalUUsdcEarned"].GetDouble(),
+            plain["earnings"]["totalUUsdcEarned"].GetDouble());
 }
 
 TEST(Faults, PythonAndJavaScriptNumberForms) {
@@ -178,11 +193,13 @@ TEST(Faults, PaginationLoopRepeatsTheKeySent) {
   std::string key = first["pagination"]["next_key"].GetString();
   AddFault(s, R"({"route":"leases","kind":"pagination_loop"})");
   for (int i = 0; i < 3; ++i) {
-    auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5&pagination.key=" + Enc(key));
+    auto d =
+        s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5&pagination.key=" + Enc(key));
     EXPECT_EQ(std::string(d["pagination"]["next_key"].GetString()), key);
   }
   EXPECT_EQ(s.Call("DELETE", "/_sim/faults", {}, "").status, 200);
-  auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5&pagination.key=" + Enc(key));
+  auto d =
+      s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5&pagination.key=" + Enc(key));
   EXPECT_NE(std::string(d["pagination"]["next_key"].GetString()), key);
 }
 
@@ -218,8 +235,11 @@ TEST(Faults, PermanentWildcardUntilClearedAndCountsAcrossRoutes) {
   EXPECT_EQ(s.Get("/v1/market-data/akt").status, 500);
   EXPECT_EQ(s.Get("/v1/market-data/akt").status, 500);
   EXPECT_EQ(s.Get("/v1/market-data/akt").status, 200);
-  EXPECT_EQ(s.Call("POST", "/_sim/faults", {}, R"({"route":"market","kind":"explode"})").status, 400);
-  EXPECT_EQ(s.Call("POST", "/_sim/faults", {}, R"({"route":"market","kind":"500","count":0})").status, 400);
+  EXPECT_EQ(s.Call("POST", "/_sim/faults", {}, R"({"route":"market","kind":"explode"})").status,
+            400);
+  EXPECT_EQ(
+      s.Call("POST", "/_sim/faults", {}, R"({"route":"market","kind":"500","count":0})").status,
+      400);
   EXPECT_EQ(s.Call("POST", "/_sim/faults", {}, "not json").status, 400);
 }
 
@@ -268,14 +288,16 @@ TEST(Control, TruthProviderChainFigures) {
   // Cross-check against the chain route: count of leases per state and Σ withdrawn.
   std::int64_t crawled = 0;
   for (const char* state : {"active", "insufficient_funds", "closed", "reclaiming"}) {
-    auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5000&filters.provider=" + p.address +
-                    "&filters.state=" + state);
-    EXPECT_EQ(static_cast<std::int64_t>(d["leases"].Size()), ch["leases"][state].GetInt64()) << state;
+    auto d = s.Json("/akash/market/v1beta5/leases/list?pagination.limit=5000&filters.provider=" +
+                    p.address + "&filters.state=" + state);
+    EXPECT_EQ(static_cast<std::int64_t>(d["leases"].Size()), ch["leases"][state].GetInt64())
+        << state;
     crawled += d["leases"].Size();
   }
   EXPECT_EQ(crawled, static_cast<std::int64_t>(p.leases.size()));
   EXPECT_EQ(s.Get("/_sim/truth/provider/" + s.tenant().address).status, 404);
-  EXPECT_EQ(s.Get("/_sim/truth/earnings/" + p.address + "?from=2026-08-02&to=2026-08-01").status, 400);
+  EXPECT_EQ(s.Get("/_sim/truth/earnings/" + p.address + "?from=2026-08-02&to=2026-08-01").status,
+            400);
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ double ActByHand(const World& w, int p, core::Date from, core::Date to) {
   for (const Lease& l : w.leases()) {
     if (static_cast<int>(l.provider) != p || l.denom == Denom::kUakt) continue;
     std::int64_t a = std::max(lo, l.created), b = std::min(hi, l.end);
-    if (b > a) sum += static_cast<long double>(l.price_milli) / 1000.0L * static_cast<long double>(b - a);
+    if (b > a)
+      sum += static_cast<long double>(l.price_milli) / 1000.0L * static_cast<long double>(b - a);
   }
   return static_cast<double>(sum);
 }
@@ -30,7 +31,8 @@ TEST(ProviderConsoleEarnings, MissingKeyIs401WithTheFastApiBody) {
   Sim s;
   Response r = s.Get("/provider-earnings?from_date=2026-08-01&to_date=2026-08-02");
   EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(r.body, R"({"detail":{"error":"API Key Required","message":"X-API-Key header is required"}})");
+  EXPECT_EQ(r.body,
+            R"({"detail":{"error":"API Key Required","message":"X-API-Key header is required"}})");
 }
 
 TEST(ProviderConsoleEarnings, UnknownKeyIs401InvalidApiKeyEvenWithBadDates) {
@@ -53,10 +55,12 @@ TEST(ProviderConsoleEarnings, MissingAndBadDatesAre422List) {
   Sim s;
   Response r = s.Get("/provider-earnings", EarningsKey(s));
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(r.body,
-            R"({"detail":[{"type":"missing","loc":["query","from_date"],"msg":"Field required","input":null},)"
-            R"({"type":"missing","loc":["query","to_date"],"msg":"Field required","input":null}]})");
-  Response bad = s.Get("/provider-earnings?from_date=2026-13-01&to_date=2026-08-02", EarningsKey(s));
+  EXPECT_EQ(
+      r.body,
+      R"({"detail":[{"type":"missing","loc":["query","from_date"],"msg":"Field required","input":null},)"
+      R"({"type":"missing","loc":["query","to_date"],"msg":"Field required","input":null}]})");
+  Response bad =
+      s.Get("/provider-earnings?from_date=2026-13-01&to_date=2026-08-02", EarningsKey(s));
   EXPECT_EQ(bad.status, 422);
   auto d = Parse(bad.body);
   ASSERT_EQ(d["detail"].Size(), 1u);
@@ -68,21 +72,30 @@ TEST(ProviderConsoleEarnings, RangeErrors) {
   Sim s;
   Response r = s.Get("/provider-earnings?from_date=2026-08-10&to_date=2026-08-09", EarningsKey(s));
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, R"({"detail":{"error":"Invalid Date Range","message":"From date must be before or equal to to date","error_code":"EARNINGS_002"}})");
-  r = s.Get("/provider-earnings?from_date=2025-08-18&to_date=2026-08-19", EarningsKey(s));  // 366 days
+  EXPECT_EQ(
+      r.body,
+      R"({"detail":{"error":"Invalid Date Range","message":"From date must be before or equal to to date","error_code":"EARNINGS_002"}})");
+  r = s.Get("/provider-earnings?from_date=2025-08-18&to_date=2026-08-19",
+            EarningsKey(s));  // 366 days
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Parse(r.body)["detail"]["error_code"], "EARNINGS_003");
-  r = s.Get("/provider-earnings?from_date=2025-08-19&to_date=2026-08-19", EarningsKey(s));  // 365 days
+  r = s.Get("/provider-earnings?from_date=2025-08-19&to_date=2026-08-19",
+            EarningsKey(s));  // 365 days
   EXPECT_EQ(r.status, 200);
 }
 
 TEST(ProviderConsoleEarnings, ToPastTheIndexedDayIs404Earnings004) {
   Sim s;  // now 2026-08-20T12:00Z: 2026-08-20 00:00Z is indexed, 2026-08-21 is not
-  EXPECT_EQ(s.Get("/provider-earnings?from_date=2026-08-19&to_date=2026-08-20", EarningsKey(s)).status, 200);
+  EXPECT_EQ(
+      s.Get("/provider-earnings?from_date=2026-08-19&to_date=2026-08-20", EarningsKey(s)).status,
+      200);
   Response r = s.Get("/provider-earnings?from_date=2026-08-20&to_date=2026-08-21", EarningsKey(s));
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.body, "{\"detail\":{\"error\":\"Provider Earnings Not Found\",\"message\":\"No earnings data found for wallet " +
-                        s.provider().address + " in the specified date range\",\"error_code\":\"EARNINGS_004\"}}");
+  EXPECT_EQ(r.body,
+            "{\"detail\":{\"error\":\"Provider Earnings Not Found\",\"message\":\"No earnings data "
+            "found for wallet " +
+                s.provider().address +
+                " in the specified date range\",\"error_code\":\"EARNINGS_004\"}}");
 }
 
 TEST(ProviderConsoleEarnings, WalletThatIsNotAProviderIs404) {
@@ -97,17 +110,24 @@ TEST(ProviderConsoleEarnings, IndexerLagDelaysYesterday) {
   // 30 s after midnight with a 60 s lag: the indexer has not reached today's first block.
   const std::int64_t midnight = *ParseRfc3339Ms("2026-08-20T00:00:30Z");
   Sim s(SmallConfig(), RouterOptions{}, midnight);
-  EXPECT_EQ(s.Get("/provider-earnings?from_date=2026-08-19&to_date=2026-08-20", EarningsKey(s)).status, 404);
-  EXPECT_EQ(s.Get("/provider-earnings?from_date=2026-08-18&to_date=2026-08-19", EarningsKey(s)).status, 200);
+  EXPECT_EQ(
+      s.Get("/provider-earnings?from_date=2026-08-19&to_date=2026-08-20", EarningsKey(s)).status,
+      404);
+  EXPECT_EQ(
+      s.Get("/provider-earnings?from_date=2026-08-18&to_date=2026-08-19", EarningsKey(s)).status,
+      200);
   s.clock().Advance(60'000);
-  EXPECT_EQ(s.Get("/provider-earnings?from_date=2026-08-19&to_date=2026-08-20", EarningsKey(s)).status, 200);
+  EXPECT_EQ(
+      s.Get("/provider-earnings?from_date=2026-08-19&to_date=2026-08-20", EarningsKey(s)).status,
+      200);
 }
 
 TEST(ProviderConsoleEarnings, FromEqualsToIsZerosInPythonFloats) {
   Sim s;
   Response r = s.Get("/provider-earnings?from_date=2026-08-10&to_date=2026-08-10", EarningsKey(s));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"({"earnings":{"totalUAktEarned":0.0,"totalUUsdcEarned":0.0,"totalUUsdEarned":0.0}})");
+  EXPECT_EQ(r.body,
+            R"({"earnings":{"totalUAktEarned":0.0,"totalUUsdcEarned":0.0,"totalUUsdEarned":0.0}})");
 }
 
 TEST(ProviderConsoleEarnings, ExactlyThreeNumericFieldsMatchingALeaseByLeaseSum) {
@@ -136,18 +156,21 @@ TEST(ProviderConsoleEarnings, ToIsExclusiveSoAdjacentWindowsAdd) {
                 first["earnings"][k].GetDouble() + second["earnings"][k].GetDouble(), k);
   }
   // One day of a 6 s chain is 14400 blocks of each lease running all day.
-  ExpectClose(first["earnings"]["totalUUsdcEarned"].GetDouble(), ActByHand(s.world(), 0, d, d.AddDays(1)));
+  ExpectClose(first["earnings"]["totalUUsdcEarned"].GetDouble(),
+              ActByHand(s.world(), 0, d, d.AddDays(1)));
 }
 
 TEST(ProviderConsoleEarnings, UsdValuesAktAtThatDaysPrice) {
   Sim s;
   // Pick a pre-BME day on which provider 0 earned AKT, and check USD = uakt × price + act.
-  for (core::Date d = core::Date::FromYmd(2025, 10, 1); d < core::Date::FromYmd(2026, 3, 1); d = d.AddDays(1)) {
+  for (core::Date d = core::Date::FromYmd(2025, 10, 1); d < core::Date::FromYmd(2026, 3, 1);
+       d = d.AddDays(1)) {
     auto r = s.Json("/provider-earnings?" + Range(d, d.AddDays(1)), EarningsKey(s));
     double akt = r["earnings"]["totalUAktEarned"].GetDouble();
     if (akt == 0) continue;
     double price = static_cast<double>(s.world().AktPriceMicro(d)) / 1e6;
-    ExpectClose(r["earnings"]["totalUUsdEarned"].GetDouble(), akt * price + r["earnings"]["totalUUsdcEarned"].GetDouble());
+    ExpectClose(r["earnings"]["totalUUsdEarned"].GetDouble(),
+                akt * price + r["earnings"]["totalUUsdcEarned"].GetDouble());
     return;
   }
   FAIL() << "no AKT earnings found before BME";
@@ -157,7 +180,8 @@ TEST(ConsoleProviderEarnings, FourFieldsEqualToProviderConsoleAndTruth) {
   Sim s;
   for (int p = 0; p < 3; ++p) {
     const std::string& addr = s.provider(p).address;
-    auto pc = s.Json("/provider-earnings?from_date=2025-09-01&to_date=2026-08-20", EarningsKey(s, p));
+    auto pc =
+        s.Json("/provider-earnings?from_date=2025-09-01&to_date=2026-08-20", EarningsKey(s, p));
     auto v1 = s.Json("/v1/provider-earnings/" + addr + "?from=2025-09-01&to=2026-08-20");
     auto truth = s.Json("/_sim/truth/earnings/" + addr + "?from=2025-09-01&to=2026-08-20");
     const auto& e = v1["earnings"];
@@ -167,7 +191,8 @@ TEST(ConsoleProviderEarnings, FourFieldsEqualToProviderConsoleAndTruth) {
     EXPECT_EQ(e["totalUUsdcEarned"].GetDouble(), pc["earnings"]["totalUUsdcEarned"].GetDouble());
     EXPECT_EQ(e["totalUUsdEarned"].GetDouble(), pc["earnings"]["totalUUsdEarned"].GetDouble());
     ExpectClose(e["totalUAktEarned"].GetDouble(), DecimalToDouble(truth["uakt"].GetString()));
-    ExpectClose(e["totalUActEarned"].GetDouble(), DecimalToDouble(truth["uact_plus_uusdc"].GetString()));
+    ExpectClose(e["totalUActEarned"].GetDouble(),
+                DecimalToDouble(truth["uact_plus_uusdc"].GetString()));
     ExpectClose(e["totalUUsdEarned"].GetDouble(), DecimalToDouble(truth["uusd"].GetString()));
     EXPECT_TRUE(truth["indexed"].GetBool());
   }
@@ -185,18 +210,33 @@ TEST(ConsoleProviderEarnings, Errors) {
   EXPECT_EQ(s.Get("/v1/provider-earnings/" + addr + "?from=2026-08-01").status, 400);
   r = s.Get("/v1/provider-earnings/" + s.tenant().address + "?from=2026-08-01&to=2026-08-02");
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.body, R"({"error":"NotFoundError","message":"Provider not found","code":"not_found","type":"client_error"})");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":"NotFoundError","message":"Provider not found","code":"not_found","type":"client_error"})");
   r = s.Get("/v1/provider-earnings/" + addr + "?from=2026-08-01&to=2026-08-22");
   EXPECT_EQ(Parse(r.body)["message"], "To block not found");
   r = s.Get("/v1/provider-earnings/" + addr + "?from=2026-08-22&to=2026-08-23");
   EXPECT_EQ(Parse(r.body)["message"], "From block not found");
 }
 
-const char* const kDashboardFields[] = {
-    "height", "activeLeaseCount", "totalLeaseCount", "dailyLeaseCount", "totalUAktEarned", "dailyUAktEarned",
-    "totalUUsdcEarned", "dailyUUsdcEarned", "totalUActEarned", "dailyUActEarned", "totalUUsdEarned",
-    "dailyUUsdEarned", "activeCPU", "activeGPU", "activeMemory", "activeEphemeralStorage",
-    "activePersistentStorage", "activeStorage"};
+const char* const kDashboardFields[] = {"height",
+                                        "activeLeaseCount",
+                                        "totalLeaseCount",
+                                        "dailyLeaseCount",
+                                        "totalUAktEarned",
+                                        "dailyUAktEarned",
+                                        "totalUUsdcEarned",
+                                        "dailyUUsdcEarned",
+                                        "totalUActEarned",
+                                        "dailyUActEarned",
+                                        "totalUUsdEarned",
+                                        "dailyUUsdEarned",
+                                        "activeCPU",
+                                        "activeGPU",
+                                        "activeMemory",
+                                        "activeEphemeralStorage",
+                                        "activePersistentStorage",
+                                        "activeStorage"};
 
 TEST(ProviderDashboard, ShapeAndHeights) {
   Sim s;
@@ -209,10 +249,12 @@ TEST(ProviderDashboard, ShapeAndHeights) {
   EXPECT_EQ(d["current"]["height"].GetInt64(), s.router().IndexedHeight());
   EXPECT_EQ(d["current"]["height"].GetInt64() - d["previous"]["height"].GetInt64(), 14'400);
   EXPECT_EQ(d["current"]["activeStorage"].GetInt64(),
-            d["current"]["activeEphemeralStorage"].GetInt64() + d["current"]["activePersistentStorage"].GetInt64());
+            d["current"]["activeEphemeralStorage"].GetInt64() +
+                d["current"]["activePersistentStorage"].GetInt64());
   // daily = total(now) - total(24 h earlier) = current.total - previous.total
-  ExpectClose(d["current"]["dailyUActEarned"].GetDouble(),
-              d["current"]["totalUActEarned"].GetDouble() - d["previous"]["totalUActEarned"].GetDouble());
+  ExpectClose(
+      d["current"]["dailyUActEarned"].GetDouble(),
+      d["current"]["totalUActEarned"].GetDouble() - d["previous"]["totalUActEarned"].GetDouble());
   EXPECT_EQ(std::string(d["current"]["date"].GetString()).size(), 24u);  // 2026-08-20T11:58:57.512Z
 }
 
@@ -225,7 +267,8 @@ TEST(ProviderDashboard, TotalsMatchTruthAndCountersGrowWithTime) {
     const auto& c = d["current"];
     EXPECT_EQ(c["height"].GetInt64(), t["height"].GetInt64());
     ExpectClose(c["totalUAktEarned"].GetDouble(), DecimalToDouble(t["total_uakt"].GetString()));
-    ExpectClose(c["totalUActEarned"].GetDouble(), DecimalToDouble(t["total_uact_plus_uusdc"].GetString()));
+    ExpectClose(c["totalUActEarned"].GetDouble(),
+                DecimalToDouble(t["total_uact_plus_uusdc"].GetString()));
     ExpectClose(c["totalUUsdEarned"].GetDouble(), DecimalToDouble(t["total_uusd"].GetString()));
     EXPECT_EQ(c["activeLeaseCount"].GetInt64(), t["active_lease_count"].GetInt64());
     EXPECT_EQ(c["totalLeaseCount"].GetInt64(), t["total_lease_count"].GetInt64());
@@ -234,7 +277,8 @@ TEST(ProviderDashboard, TotalsMatchTruthAndCountersGrowWithTime) {
     EXPECT_EQ(c["activeMemory"].GetInt64(), t["active_memory"].GetInt64());
   }
   const std::string addr = s.provider().address;
-  double before = s.Json("/v1/provider-dashboard/" + addr)["current"]["totalUActEarned"].GetDouble();
+  double before =
+      s.Json("/v1/provider-dashboard/" + addr)["current"]["totalUActEarned"].GetDouble();
   s.clock().Advance(3'600'000);
   double after = s.Json("/v1/provider-dashboard/" + addr)["current"]["totalUActEarned"].GetDouble();
   EXPECT_GT(after, before);
@@ -284,9 +328,11 @@ TEST(ConsoleProvider, RecordShapeAndPlainText404) {
   for (const char* u : {"uptime1d", "uptime7d", "uptime30d"}) EXPECT_TRUE(d[u].IsNumber()) << u;
   ASSERT_TRUE(d["gpuModels"].IsArray());
   ASSERT_GT(d["gpuModels"].Size(), 0u);
-  for (const char* k : {"vendor", "model", "ram", "interface"}) EXPECT_TRUE(d["gpuModels"][0][k].IsString());
+  for (const char* k : {"vendor", "model", "ram", "interface"})
+    EXPECT_TRUE(d["gpuModels"][0][k].IsString());
   for (const char* k : {"cpu", "gpu", "memory"}) {
-    for (const char* f : {"active", "available", "pending"}) EXPECT_TRUE(d["stats"][k][f].IsNumber()) << k << f;
+    for (const char* f : {"active", "available", "pending"})
+      EXPECT_TRUE(d["stats"][k][f].IsNumber()) << k << f;
     EXPECT_GE(d["stats"][k]["available"].GetInt64(), 0);
   }
   EXPECT_TRUE(d["stats"]["storage"]["ephemeral"]["active"].IsNumber());
@@ -299,10 +345,12 @@ TEST(Market, AktPriceShape) {
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.Header("cache-control").value_or("").find("max-age=300"), std::string::npos);
   auto d = Parse(r.body);
-  for (const char* k : {"price", "volume", "marketCap", "marketCapRank", "priceChange24h", "priceChangePercentage24"}) {
+  for (const char* k : {"price", "volume", "marketCap", "marketCapRank", "priceChange24h",
+                        "priceChangePercentage24"}) {
     EXPECT_TRUE(d[k].IsNumber()) << k;
   }
-  EXPECT_DOUBLE_EQ(d["price"].GetDouble(), static_cast<double>(s.world().AktPriceMicro(s.Today())) / 1e6);
+  EXPECT_DOUBLE_EQ(d["price"].GetDouble(),
+                   static_cast<double>(s.world().AktPriceMicro(s.Today())) / 1e6);
 }
 
 }  // namespace
@@ -315,7 +363,8 @@ TEST(ConsoleWithoutAct, OlderPayloadsLackTheActFields) {
   RouterOptions o;
   o.console_without_act = true;
   Sim s(SmallConfig(), o);
-  auto e = s.Json("/v1/provider-earnings/" + s.provider().address + "?from=2026-08-01&to=2026-08-02");
+  auto e =
+      s.Json("/v1/provider-earnings/" + s.provider().address + "?from=2026-08-01&to=2026-08-02");
   EXPECT_EQ(e["earnings"].MemberCount(), 3u);
   EXPECT_FALSE(e["earnings"].HasMember("totalUActEarned"));
   auto d = s.Json("/v1/provider-dashboard/" + s.provider().address);

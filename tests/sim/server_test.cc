@@ -1,6 +1,8 @@
 // The civetweb transport on 127.0.0.1:0 with raw sockets: normal answers, delayed answers,
 // dripped bodies, TCP resets, and a prompt shutdown while a request is being held.
 
+#include "sim/server.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,7 +13,6 @@
 #include <chrono>
 #include <thread>
 
-#include "sim/server.h"
 #include "tests/sim/sim_test_util.h"
 
 namespace akash::sim::testing {

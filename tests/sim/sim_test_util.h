@@ -2,9 +2,9 @@
 // Shared fixture: a small deterministic world, a frozen clock and a router, called directly.
 
 #include <gtest/gtest.h>
-#include <cmath>
 #include <rapidjson/document.h>
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,10 +40,14 @@ inline rapidjson::Document Parse(const std::string& body) {
 
 class Sim {
  public:
-  explicit Sim(WorldConfig config = SmallConfig(), RouterOptions options = {}, std::int64_t now_ms = StartMs())
-      : world_(World::Generate(config)), clock_(now_ms, 0), router_(world_, clock_, std::move(options)) {}
+  explicit Sim(WorldConfig config = SmallConfig(), RouterOptions options = {},
+               std::int64_t now_ms = StartMs())
+      : world_(World::Generate(config)),
+        clock_(now_ms, 0),
+        router_(world_, clock_, std::move(options)) {}
 
-  Response Get(const std::string& target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  Response Get(const std::string& target,
+               std::vector<std::pair<std::string, std::string>> headers = {}) {
     return Call("GET", target, std::move(headers), "");
   }
   Response Call(const std::string& method, const std::string& target,
@@ -67,7 +71,9 @@ class Sim {
   const World& world() const { return world_; }
   Router& router() { return router_; }
   SimClock& clock() { return clock_; }
-  const Provider& provider(int i = 0) const { return world_.providers()[static_cast<std::size_t>(i)]; }
+  const Provider& provider(int i = 0) const {
+    return world_.providers()[static_cast<std::size_t>(i)];
+  }
   const Tenant& tenant(int i = 0) const { return world_.tenants()[static_cast<std::size_t>(i)]; }
   std::vector<std::pair<std::string, std::string>> Key(int tenant) const {
     return {{"x-api-key", world_.tenants()[static_cast<std::size_t>(tenant)].console_api_key}};

@@ -35,8 +35,9 @@ TEST(UsageHistory, DefaultWindowIs31AscendingRowsWithRunningTotals) {
   double run_akt = 0, run_act = 0, run_usd = 0;
   for (const auto& row : d.GetArray()) {
     EXPECT_EQ(row.MemberCount(), 10u);  // date, activeDeployments and eight money fields
-    for (const char* k : {"activeDeployments", "dailyAktSpent", "totalAktSpent", "dailyUsdcSpent", "totalUsdcSpent",
-                          "dailyActSpent", "totalActSpent", "dailyUsdSpent", "totalUsdSpent"}) {
+    for (const char* k :
+         {"activeDeployments", "dailyAktSpent", "totalAktSpent", "dailyUsdcSpent", "totalUsdcSpent",
+          "dailyActSpent", "totalActSpent", "dailyUsdSpent", "totalUsdSpent"}) {
       ASSERT_TRUE(row[k].IsNumber()) << k;
     }
     EXPECT_EQ(row["dailyUsdcSpent"].GetDouble(), row["dailyActSpent"].GetDouble());
@@ -55,8 +56,8 @@ TEST(UsageHistory, DailyRowsAreTheTenantsLeasesPriceTimesBlocksRoundedTo2dp) {
   ASSERT_GE(ti, 0);
   const World& w = s.world();
   core::Date start = core::Date::FromYmd(2026, 7, 1), end = core::Date::FromYmd(2026, 7, 31);
-  auto d = s.Json("/v1/usage/history?address=" + s.tenant(ti).address + "&startDate=" + start.ToString() +
-                  "&endDate=" + end.ToString());
+  auto d = s.Json("/v1/usage/history?address=" + s.tenant(ti).address +
+                  "&startDate=" + start.ToString() + "&endDate=" + end.ToString());
   ASSERT_EQ(d.Size(), 31u);
   for (core::Date day = start; day <= end; day = day.AddDays(1)) {
     std::int64_t lo = w.DayStartHeight(day), hi = w.DayStartHeight(day.AddDays(1));
@@ -71,7 +72,8 @@ TEST(UsageHistory, DailyRowsAreTheTenantsLeasesPriceTimesBlocksRoundedTo2dp) {
     }
     const auto& row = d[static_cast<rapidjson::SizeType>(day.days() - start.days())];
     EXPECT_EQ(row["activeDeployments"].GetInt(), leases) << day.ToString();
-    EXPECT_NEAR(row["dailyActSpent"].GetDouble(), std::round(static_cast<double>(act) * 100) / 100, 1e-9)
+    EXPECT_NEAR(row["dailyActSpent"].GetDouble(), std::round(static_cast<double>(act) * 100) / 100,
+                1e-9)
         << day.ToString();
     // Post-BME everything is ACT, so USD equals ACT.
     EXPECT_EQ(row["dailyUsdSpent"].GetDouble(), row["dailyActSpent"].GetDouble());
@@ -82,7 +84,8 @@ TEST(UsageHistory, TodaysRowIsPartialAndGrows) {
   Sim s;
   const int ti = TenantWithActiveLease(s);
   ASSERT_GE(ti, 0);
-  const std::string q = "/v1/usage/history?address=" + s.tenant(ti).address + "&startDate=2026-08-20&endDate=2026-08-20";
+  const std::string q = "/v1/usage/history?address=" + s.tenant(ti).address +
+                        "&startDate=2026-08-20&endDate=2026-08-20";
   double before = s.Json(q)[0]["dailyActSpent"].GetDouble();
   s.clock().Advance(3 * 3'600'000);
   double after = s.Json(q)[0]["dailyActSpent"].GetDouble();
@@ -101,23 +104,30 @@ TEST(UsageHistory, ValidationErrors) {
   EXPECT_STREQ(d["type"].GetString(), "validation_error");
   EXPECT_STREQ(d["data"][0]["message"].GetString(), "Invalid address");
   EXPECT_EQ(s.Get("/v1/usage/history").status, 400);
-  EXPECT_EQ(s.Get("/v1/usage/history?address=" + addr + "&startDate=2026-08-10&endDate=2026-08-09").status, 400);
-  EXPECT_EQ(s.Get("/v1/usage/history?address=" + addr + "&startDate=2025-08-18&endDate=2026-08-20").status, 400);
+  EXPECT_EQ(s.Get("/v1/usage/history?address=" + addr + "&startDate=2026-08-10&endDate=2026-08-09")
+                .status,
+            400);
+  EXPECT_EQ(s.Get("/v1/usage/history?address=" + addr + "&startDate=2025-08-18&endDate=2026-08-20")
+                .status,
+            400);
   EXPECT_EQ(s.Get("/v1/usage/history?address=" + addr + "&startDate=20260801").status, 400);
-  auto ok = s.Json("/v1/usage/history?address=" + addr + "&startDate=2025-08-19&endDate=2026-08-20");  // 366 days
+  auto ok = s.Json("/v1/usage/history?address=" + addr +
+                   "&startDate=2025-08-19&endDate=2026-08-20");  // 366 days
   EXPECT_EQ(ok.Size(), 367u);
 }
 
 TEST(UsageHistory, UnknownButValidAddressGivesZeroRows) {
   Sim s;
-  auto d = s.Json("/v1/usage/history?address=" + s.provider().address + "&startDate=2026-08-01&endDate=2026-08-03");
+  auto d = s.Json("/v1/usage/history?address=" + s.provider().address +
+                  "&startDate=2026-08-01&endDate=2026-08-03");
   ASSERT_EQ(d.Size(), 3u);
   for (const auto& row : d.GetArray()) EXPECT_EQ(row["dailyUsdSpent"].GetDouble(), 0);
 }
 
 TEST(UsageStats, SummarisesTheSameRows) {
   Sim s;
-  const std::string q = "?address=" + s.tenant(1).address + "&startDate=2026-06-01&endDate=2026-06-30";
+  const std::string q =
+      "?address=" + s.tenant(1).address + "&startDate=2026-06-01&endDate=2026-06-30";
   auto rows = s.Json("/v1/usage/history" + q);
   auto st = s.Json("/v1/usage/history/stats" + q);
   EXPECT_EQ(st.MemberCount(), 4u);
@@ -185,7 +195,8 @@ TEST(StripeTransactions, OffsetShapePagesNewestFirstOverEveryRow) {
     for (const auto& x : data["transactions"].GetArray()) {
       ids.insert(x["id"].GetString());
       statuses.insert(x["status"].GetString());
-      for (const char* k : {"amount", "amountRefunded", "bonusAmount", "created"}) EXPECT_TRUE(x[k].IsInt64()) << k;
+      for (const char* k : {"amount", "amountRefunded", "bonusAmount", "created"})
+        EXPECT_TRUE(x[k].IsInt64()) << k;
       EXPECT_STREQ(x["currency"].GetString(), "usd");
       EXPECT_LE(x["created"].GetInt64(), last_created);
       last_created = x["created"].GetInt64();
@@ -231,7 +242,9 @@ TEST(StripeTransactions, CursorShapeOf2025) {
   std::string after;
   int pages = 0;
   while (true) {
-    auto d = s.Json("/v1/stripe/transactions?limit=3" + (after.empty() ? "" : "&startingAfter=" + after), s.Key(ti));
+    auto d =
+        s.Json("/v1/stripe/transactions?limit=3" + (after.empty() ? "" : "&startingAfter=" + after),
+               s.Key(ti));
     const auto& data = d["data"];
     EXPECT_FALSE(data.HasMember("totalCount"));
     for (const auto& x : data["transactions"].GetArray()) {
@@ -268,7 +281,8 @@ TEST(Balances, KeyOrAddressAndEscrowMatchesDeployments) {
   auto deps = s.Json("/v1/deployments", s.Key(ti));
   double funds = 0;
   for (const auto& d : deps["data"]["deployments"].GetArray()) {
-    if (d["deployment"]["state"] == "active") funds += std::stod(d["escrow_account"]["state"]["funds"][0]["amount"].GetString());
+    if (d["deployment"]["state"] == "active")
+      funds += std::stod(d["escrow_account"]["state"]["funds"][0]["amount"].GetString());
   }
   EXPECT_GT(funds, 0);
   EXPECT_DOUBLE_EQ(static_cast<double>(data["deployments"].GetInt64()), funds);
@@ -338,8 +352,10 @@ TEST(Deployments, SomeGroupNamesAConcreteGpuModel) {
   for (const Deployment& d : s.world().deployments()) {
     const Lease& l = s.world().leases()[d.leases.front()];
     if (l.gpus == 0 || d.gpu_wildcard) continue;
-    auto one = s.Json("/v1/deployment/" + s.world().tenants()[d.tenant].address + "/" + std::to_string(d.dseq));
-    const auto& attrs = one["other"]["groups"][0]["group_spec"]["resources"][0]["resource"]["gpu"]["attributes"];
+    auto one = s.Json("/v1/deployment/" + s.world().tenants()[d.tenant].address + "/" +
+                      std::to_string(d.dseq));
+    const auto& attrs =
+        one["other"]["groups"][0]["group_spec"]["resources"][0]["resource"]["gpu"]["attributes"];
     ASSERT_EQ(attrs.Size(), 1u);
     const GpuModel& g = s.world().gpu_models()[static_cast<std::size_t>(l.gpu_model)];
     EXPECT_EQ(std::string(attrs[0]["key"].GetString()), "vendor/nvidia/model/" + g.model);
@@ -358,24 +374,37 @@ namespace {
 TEST(StripeExport, CsvWithBomAndThirteenColumns) {
   Sim s;
   const int ti = TenantWithShape(s, false);
-  const std::string q = "/v1/stripe/transactions/export?timezone=UTC&startDate=2025-08-01T00:00:00Z&endDate=2026-08-01T00:00:00Z";
+  const std::string q =
+      "/v1/stripe/transactions/"
+      "export?timezone=UTC&startDate=2025-08-01T00:00:00Z&endDate=2026-08-01T00:00:00Z";
   Response r = s.Get(q, s.Key(ti));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "text/csv");
-  EXPECT_EQ(r.body.rfind("\xEF\xBB\xBFTransaction ID,Date (UTC),Type,Amount,Bonus,Refunded,Currency,Status,Card Brand,"
-                         "Card Last 4,Description,Invoice ID,Receipt URL\n", 0), 0u);
-  EXPECT_NE(r.Header("content-disposition").value_or("").find("transactions_2025-08-01_to_2026-08-01.csv"), std::string::npos);
+  EXPECT_EQ(r.body.rfind("\xEF\xBB\xBFTransaction ID,Date "
+                         "(UTC),Type,Amount,Bonus,Refunded,Currency,Status,Card Brand,"
+                         "Card Last 4,Description,Invoice ID,Receipt URL\n",
+                         0),
+            0u);
+  EXPECT_NE(r.Header("content-disposition")
+                .value_or("")
+                .find("transactions_2025-08-01_to_2026-08-01.csv"),
+            std::string::npos);
   std::size_t lines = 0;
   for (char ch : r.body) lines += ch == '\n';
   std::size_t expected = 0;
   for (const auto& x : s.tenant(ti).txns) {
     expected += (x.created >= *ParseRfc3339Ms("2025-08-01T00:00:00Z") / 1000 &&
-                 x.created <= *ParseRfc3339Ms("2026-08-01T00:00:00Z") / 1000) ? 1 : 0;
+                 x.created <= *ParseRfc3339Ms("2026-08-01T00:00:00Z") / 1000)
+                    ? 1
+                    : 0;
   }
   EXPECT_EQ(lines, 1 + std::max<std::size_t>(expected, 1));
   EXPECT_NE(r.body.find(",USD,"), std::string::npos);
-  EXPECT_EQ(s.Get("/v1/stripe/transactions/export?timezone=Mars/Olympus&startDate=2025-08-01T00:00:00Z&endDate=2026-08-01T00:00:00Z",
-                  s.Key(ti)).status, 400);
+  EXPECT_EQ(s.Get("/v1/stripe/transactions/export?timezone=Mars/"
+                  "Olympus&startDate=2025-08-01T00:00:00Z&endDate=2026-08-01T00:00:00Z",
+                  s.Key(ti))
+                .status,
+            400);
   EXPECT_EQ(s.Get("/v1/stripe/transactions/export?timezone=UTC", s.Key(ti)).status, 400);
   EXPECT_EQ(s.Get(q).status, 401);
 }

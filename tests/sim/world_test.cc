@@ -30,8 +30,10 @@ TEST(Bech32, EncodeDecodeRoundTrip) {
 
 TEST(World, EveryGeneratedAddressIsChecksumValid) {
   Sim sim;
-  for (const auto& p : sim.world().providers()) EXPECT_TRUE(IsValidAkashAddress(p.address)) << p.address;
-  for (const auto& t : sim.world().tenants()) EXPECT_TRUE(IsValidAkashAddress(t.address)) << t.address;
+  for (const auto& p : sim.world().providers())
+    EXPECT_TRUE(IsValidAkashAddress(p.address)) << p.address;
+  for (const auto& t : sim.world().tenants())
+    EXPECT_TRUE(IsValidAkashAddress(t.address)) << t.address;
 }
 
 TEST(World, KeysHaveTheRealFormats) {
@@ -106,8 +108,8 @@ TEST(World, CoversGpuModelsAndEveryCreditTransactionKind) {
     }
   }
   EXPECT_EQ(types, (std::set<std::string>{"payment_intent", "coupon_claim", "manual_credit"}));
-  EXPECT_EQ(statuses, (std::set<std::string>{"created", "pending", "requires_action", "succeeded", "failed",
-                                              "refunded", "canceled"}));
+  EXPECT_EQ(statuses, (std::set<std::string>{"created", "pending", "requires_action", "succeeded",
+                                             "failed", "refunded", "canceled"}));
   EXPECT_TRUE(partial_refund);
 }
 
@@ -126,7 +128,8 @@ TEST(World, SameSeedSameBytesOtherSeedOtherWorld) {
     EXPECT_EQ(ra.status, 200) << t;
     EXPECT_EQ(ra.body, rb.body) << t;
   }
-  EXPECT_EQ(a.Get("/v1/stripe/transactions", a.Key(0)).body, b.Get("/v1/stripe/transactions", b.Key(0)).body);
+  EXPECT_EQ(a.Get("/v1/stripe/transactions", a.Key(0)).body,
+            b.Get("/v1/stripe/transactions", b.Key(0)).body);
   EXPECT_NE(a.Get("/_sim/world").body, c.Get("/_sim/world").body);
 }
 
