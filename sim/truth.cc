@@ -403,11 +403,58 @@ Response HandleTruthTenant(const Ctx& c) {
     if (x.type == "payment_intent" && status == "succeeded")
       last_purchase = std::max(last_purchase, x.created);
   }
+  // Per (provider, GPU model of the deployment group) at the latest block: what the exporter's
+  // tenant lease rate and lease spend series should add up to.
+  struct Group {
+    std::int64_t active = 0;
+    Int128 rate_uakt = 0, rate_act = 0, spent_uakt = 0, spent_act = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Group> groups;
+  for (const Lease* l : leases) {
+    if (l->created > c.chain_h) continue;
+    std::string model = "none";
+    if (l->gpus > 0) {
+      model = w.deployments()[l->deployment].gpu_wildcard
+                  ? "any"
+                  : w.gpu_models()[static_cast<std::size_t>(l->gpu_model)].model;
+    }
+    Group& g = groups[{w.providers()[l->provider].address, model}];
+    bool akt = l->denom == Denom::kUakt;
+    Int128 spent = static_cast<Int128>(l->price_milli) * (std::min(l->end, c.chain_h) - l->created);
+    (akt ? g.spent_uakt : g.spent_act) += spent;
+    if (l->state == LeaseState::kActive) {
+      ++g.active;
+      (akt ? g.rate_uakt : g.rate_act) += l->price_milli;
+    }
+  }
   rapidjson::StringBuffer b;
   JsonWriter j(b);
   j.StartObject();
   WriteKey(j, "address");
   WriteStr(j, t.address);
+  WriteKey(j, "chain_height");
+  j.Int64(c.chain_h);
+  WriteKey(j, "leases_by_provider_model");
+  j.StartArray();
+  for (const auto& [key, g] : groups) {
+    j.StartObject();
+    WriteKey(j, "provider");
+    WriteStr(j, key.first);
+    WriteKey(j, "gpu_model");
+    WriteStr(j, key.second);
+    WriteKey(j, "active_leases");
+    j.Int64(g.active);
+    WriteKey(j, "rate_uakt_per_block");
+    WriteStr(j, Dec(g.rate_uakt));
+    WriteKey(j, "rate_uact_per_block");
+    WriteStr(j, Dec(g.rate_act));
+    WriteKey(j, "spent_uakt");
+    WriteStr(j, Dec(g.spent_uakt));
+    WriteKey(j, "spent_uact");
+    WriteStr(j, Dec(g.spent_act));
+    j.EndObject();
+  }
+  j.EndArray();
   WriteKey(j, "indexed_height");
   j.Int64(h);
   WriteKey(j, "today");

@@ -1,6 +1,7 @@
 // Console tenant routes: usage, Stripe transactions, balances, identity, deployments, auth.
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "tests/sim/sim_test_util.h"
@@ -407,6 +408,40 @@ TEST(StripeExport, CsvWithBomAndThirteenColumns) {
             400);
   EXPECT_EQ(s.Get("/v1/stripe/transactions/export?timezone=UTC", s.Key(ti)).status, 400);
   EXPECT_EQ(s.Get(q).status, 401);
+}
+
+}  // namespace
+}  // namespace akash::sim::testing
+
+namespace akash::sim::testing {
+namespace {
+
+TEST(TenantTruth, LeaseGroupsAgreeWithTheDeploymentsRoute) {
+  Sim s;
+  const int ti = TenantWithActiveLease(s);
+  auto truth = s.Json("/_sim/truth/tenant/" + s.tenant(ti).address);
+  // Rebuild the active-lease rate per provider from /v1/deployments (price per block of active
+  // leases) and compare with the truth's groups summed over GPU models.
+  std::map<std::string, double> rate_by_provider;
+  auto deps = s.Json("/v1/deployments", s.Key(ti));
+  for (const auto& d : deps["data"]["deployments"].GetArray()) {
+    for (const auto& l : d["leases"].GetArray()) {
+      if (l["state"] == "active") {
+        rate_by_provider[l["id"]["provider"].GetString()] +=
+            std::stod(l["price"]["amount"].GetString());
+      }
+    }
+  }
+  std::map<std::string, double> truth_rate;
+  std::int64_t active = 0;
+  for (const auto& g : truth["leases_by_provider_model"].GetArray()) {
+    std::string model = g["gpu_model"].GetString();
+    EXPECT_TRUE(model == "none" || model == "any" || model.find('/') == std::string::npos) << model;
+    truth_rate[g["provider"].GetString()] += std::stod(g["rate_uact_per_block"].GetString());
+    active += g["active_leases"].GetInt64();
+  }
+  ASSERT_GT(active, 0);
+  for (const auto& [p, r] : rate_by_provider) EXPECT_NEAR(truth_rate[p], r, 1e-6) << p;
 }
 
 }  // namespace
