@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   int providers = 3, tenants = 5, leases = 200, days = 400, threads = 32;
   double time_scale = 1, block_time = 6.0;
-  bool legacy = false, demo = false, no_act = false;
+  bool legacy = false, demo = false, no_act = false, future_quirk = false;
   std::vector<std::string> fault_specs;
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0: the OS picks)");
   app.add_option("--port-file", port_file, "write the bound port to this file");
@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   app.add_flag("--console-without-act", no_act,
                "Console answers as before 2026-04-09: no *Act* fields (usage, provider earnings, "
                "dashboard)");
+  app.add_flag("--usage-future-quirk", future_quirk,
+               "usage rows for days not indexed yet are production's bogus huge values, not zeros");
   app.add_option("--node-version", node_version,
                  "node version; >= v2 has no take module (default v2.1.0)");
   app.add_option("--stripe-shape", stripe_shape,
@@ -113,6 +115,7 @@ int main(int argc, char** argv) {
   ro.legacy_chain = legacy;
   ro.node_version = node_version;
   ro.console_without_act = no_act;
+  ro.usage_future_quirk = future_quirk;
   Router router(world, clock, ro);
   for (const std::string& spec : fault_specs) {
     std::string error;

@@ -88,6 +88,9 @@ struct RouterOptions {
   std::string node_version = "";  // default: "v2.1.0", or "v0.38.0" with legacy_chain
   // Console as before 2026-04-09: no *Act* fields in usage rows, provider earnings, dashboard.
   bool console_without_act = false;
+  // Usage rows for days the indexer has not reached reproduce production's bogus values
+  // (every lease, whole lifetime) instead of zeros.
+  bool usage_future_quirk = false;
   // Major version >= 2 has no take module: /akash/take/v1/params answers 501.
   int NodeMajor() const;
   std::string NodeVersion() const;

@@ -105,6 +105,28 @@ std::vector<DayUsage> UsageRows(const Ctx& c, const UsageQuery& q) {
       ++row.leases;
     }
   }
+  if (c.opts.usage_future_quirk) {
+    // Production joins days without a `day` row (not indexed yet) against every lease of the
+    // owner with the lease's whole life as that day's blocks and an AKT price of 0.
+    for (core::Date d = q.start; d <= q.end; d = d.AddDays(1)) {
+      if (w.DayStartHeight(d) <= c.indexed_h) continue;
+      DayUsage& row = rows[static_cast<std::size_t>(d.days() - q.start.days())];
+      row = DayUsage{};
+      for (std::uint32_t li : w.tenants()[static_cast<std::size_t>(q.tenant)].leases) {
+        const Lease& l = w.leases()[li];
+        // Open leases run to their predicted close: here, 30 days past the indexer's head.
+        std::int64_t end = l.IsOpen() ? c.indexed_h + 30 * (86'400'000 / w.block_ms()) : l.end;
+        Int128 amount = static_cast<Int128>(l.price_milli) * (end - l.created);
+        if (l.denom == Denom::kUakt) {
+          row.uakt_milli += amount;
+        } else {
+          row.act_milli += amount;
+          row.usd_nano += amount * 1'000'000;
+        }
+        ++row.leases;
+      }
+    }
+  }
   return rows;
 }
 

@@ -446,3 +446,28 @@ TEST(TenantTruth, LeaseGroupsAgreeWithTheDeploymentsRoute) {
 
 }  // namespace
 }  // namespace akash::sim::testing
+
+namespace akash::sim::testing {
+namespace {
+
+TEST(UsageHistory, FutureDaysAreZeroUnlessTheProductionQuirkIsOn) {
+  const int ti = 1;
+  const std::string q = "&startDate=2026-08-20&endDate=2026-08-22";
+  Sim plain;
+  auto rows = plain.Json("/v1/usage/history?address=" + plain.tenant(ti).address + q);
+  ASSERT_EQ(rows.Size(), 3u);
+  EXPECT_EQ(rows[1]["dailyUsdSpent"].GetDouble(), 0);
+  EXPECT_EQ(rows[2]["activeDeployments"].GetInt(), 0);
+  RouterOptions o;
+  o.usage_future_quirk = true;
+  Sim quirky(SmallConfig(), o);
+  auto bogus = quirky.Json("/v1/usage/history?address=" + quirky.tenant(ti).address + q);
+  // Tomorrow counts every lease the tenant ever had, each with its whole life as one day.
+  EXPECT_EQ(bogus[1]["activeDeployments"].GetInt64(),
+            static_cast<std::int64_t>(quirky.tenant(ti).leases.size()));
+  EXPECT_GT(bogus[1]["dailyActSpent"].GetDouble(), 100 * rows[0]["dailyActSpent"].GetDouble());
+  EXPECT_EQ(bogus[0]["dailyActSpent"].GetDouble(), rows[0]["dailyActSpent"].GetDouble());
+}
+
+}  // namespace
+}  // namespace akash::sim::testing
