@@ -140,7 +140,9 @@ int main(int argc, char** argv) {
     std::cerr << "akash_sim: " << error << "\n";
     return 1;
   }
-  std::cout << "akash_sim listening on http://127.0.0.1:" << server.port() << std::endl;
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  std::cout << "akash_sim listening on http://" << host << ":" << server.port() << std::endl;
   std::cerr << "akash_sim: world seed=" << seed << " providers=" << providers
             << " tenants=" << tenants << " leases=" << world.leases().size() << " generated in "
             << gen_ms << " ms\n";
