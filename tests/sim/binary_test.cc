@@ -1,0 +1,138 @@
+// The akash_sim executable: the listening-line contract other harnesses parse, --port-file,
+// --fault flags, --demo output, and a prompt stop on SIGTERM.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "tests/sim/sim_test_util.h"
+
+namespace akash::sim::testing {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+};
+
+Child Spawn(const std::vector<std::string>& args) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  Child c;
+  c.pid = fork();
+  if (c.pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  c.out = fdopen(fds[0], "r");
+  return c;
+}
+
+std::string ReadLine(FILE* f) {
+  char buf[4096];
+  if (!std::fgets(buf, sizeof buf, f)) return "";
+  return buf;
+}
+
+std::string HttpGet(int port, const std::string& target) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  send(fd, req.data(), req.size(), 0);
+  std::string resp;
+  char buf[8192];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  return resp;
+}
+
+// Sends SIGTERM and returns how long the process took to exit (and its status).
+std::chrono::milliseconds Stop(const Child& c, int* status) {
+  auto t0 = std::chrono::steady_clock::now();
+  kill(c.pid, SIGTERM);
+  waitpid(c.pid, status, 0);
+  if (c.out) std::fclose(c.out);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               t0);
+}
+
+TEST(Binary, PrintsTheListeningLineServesAndStopsOnSigterm) {
+  const std::string port_file = "/tmp/akash-sim-binary-test-" + std::to_string(getpid()) + ".port";
+  Child c = Spawn({AKASH_SIM_BINARY, "--time-scale=0", "--leases=50", "--port-file=" + port_file,
+                   "--fault=market:503::1"});
+  std::string line = ReadLine(c.out);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(
+      line, m, std::regex("akash_sim listening on http://127\\.0\\.0\\.1:([0-9]+)\n")))
+      << line;
+  int port = std::stoi(m[1]);
+  std::ifstream pf(port_file);
+  int from_file = 0;
+  pf >> from_file;
+  EXPECT_EQ(from_file, port);
+  EXPECT_EQ(HttpGet(port, "/v1/market-data/akt").rfind("HTTP/1.1 503", 0), 0u);  // the --fault flag
+  EXPECT_EQ(HttpGet(port, "/v1/market-data/akt").rfind("HTTP/1.1 200", 0), 0u);  // count was 1
+  std::string world = HttpGet(port, "/_sim/world");
+  EXPECT_NE(world.find("\"lease_count\":50"), std::string::npos);
+  int status = 0;
+  EXPECT_LT(Stop(c, &status), std::chrono::milliseconds(4000));
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::remove(port_file.c_str());
+}
+
+TEST(Binary, DemoPrintsAConfigPointingAtItself) {
+  char tmpl[] = "/tmp/akash-sim-binary-demo-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  Child c = Spawn({AKASH_SIM_BINARY, "--demo", std::string("--demo-dir=") + tmpl});
+  std::string line = ReadLine(c.out);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(
+      line, m, std::regex("akash_sim listening on http://127\\.0\\.0\\.1:([0-9]+)\n")));
+  std::string yaml;
+  for (std::string l = ReadLine(c.out); !l.empty() && l.find("tenant_billing") == std::string::npos;
+       l = ReadLine(c.out)) {
+    yaml += l;
+  }
+  EXPECT_NE(yaml.find("console_api: http://127.0.0.1:" + std::string(m[1])), std::string::npos)
+      << yaml;
+  EXPECT_NE(yaml.find(std::string(tmpl) + "/provider-1.earnings.key"), std::string::npos);
+  // Time runs 60x: a block every 0.1 s of wall time.
+  std::string w1 = HttpGet(std::stoi(m[1]), "/_sim/world");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  std::string w2 = HttpGet(std::stoi(m[1]), "/_sim/world");
+  std::smatch h1, h2;
+  ASSERT_TRUE(std::regex_search(w1, h1, std::regex("\"height\":([0-9]+)")));
+  ASSERT_TRUE(std::regex_search(w2, h2, std::regex("\"height\":([0-9]+)")));
+  EXPECT_GE(std::stoll(h2[1]) - std::stoll(h1[1]), 3);
+  int status = 0;
+  Stop(c, &status);
+  std::system((std::string("rm -rf ") + tmpl).c_str());
+}
+
+}  // namespace
+}  // namespace akash::sim::testing
