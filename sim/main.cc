@@ -142,14 +142,16 @@ int main(int argc, char** argv) {
   }
   std::string host = listen.substr(0, listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  std::cout << "akash_sim listening on http://" << host << ":" << server.port() << std::endl;
-  std::cerr << "akash_sim: world seed=" << seed << " providers=" << providers
-            << " tenants=" << tenants << " leases=" << world.leases().size() << " generated in "
-            << gen_ms << " ms\n";
+  // The port file is written before the listening line, so whoever waits for the line can read
+  // the file at once.
   if (!port_file.empty()) {
     std::ofstream pf(port_file, std::ios::trunc);
     pf << server.port() << "\n";
   }
+  std::cout << "akash_sim listening on http://" << host << ":" << server.port() << std::endl;
+  std::cerr << "akash_sim: world seed=" << seed << " providers=" << providers
+            << " tenants=" << tenants << " leases=" << world.leases().size() << " generated in "
+            << gen_ms << " ms\n";
   if (demo) {
     if (demo_dir.empty()) {
       char tmpl[] = "/tmp/akash-sim-demo-XXXXXX";
