@@ -312,6 +312,58 @@ constexpr KeySpec kEarningsKeySpec = {"earnings_api_key_file", "earnings_api_key
 constexpr KeySpec kConsoleKeySpec = {"console_api_key_file", "console_api_key_env",
                                      "Console API key", IsConsoleKey, kConsoleKeyFormat};
 
+// Where the content and document markers of a YAML text are (1-based lines, 0 for none).
+struct DocumentScan {
+  int first_content_line = 0;     // first line that is not blank, a comment or a marker
+  int second_document_line = 0;   // a marker that starts a second document
+};
+
+DocumentScan ScanDocuments(const std::string& text) {
+  DocumentScan scan;
+  bool content = false;  // content seen in the current document
+  bool ended = false;    // "..." closed the current document
+  int line_no = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size() && scan.second_document_line == 0) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + pos, end - pos);
+    ++line_no;
+    pos = end + 1;
+    auto is_marker = [&](std::string_view m) {
+      return line.substr(0, 3) == m &&
+             (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    };
+    if (is_marker("---")) {
+      if (content || ended) {
+        scan.second_document_line = line_no;
+        break;
+      }
+      // "--- value" starts the document with content on the marker line itself.
+      const auto rest = line.find_first_not_of(" \t\r", 3);
+      if (rest != std::string_view::npos && line[rest] != '#') {
+        content = true;
+        if (scan.first_content_line == 0) scan.first_content_line = line_no;
+      }
+      continue;
+    }
+    if (is_marker("...")) {
+      ended = content || ended;
+      continue;
+    }
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    if (ended) {
+      scan.second_document_line = line_no;
+      break;
+    }
+    content = true;
+    if (scan.first_content_line == 0) scan.first_content_line = line_no;
+    if (end == text.size()) break;
+  }
+  return scan;
+}
+
 class Parser {
  public:
   Parser(std::string path, const EnvLookup& env) : path_(std::move(path)), env_(env) {
@@ -320,23 +372,31 @@ class Parser {
 
   Config Parse(const std::string& text) {
     text_ = text;
-    std::vector<YAML::Node> documents;
+    // yaml-cpp 0.7's LoadAll never returns on some malformed input (",5" makes it append null
+    // documents forever), so the file is read with Load, which stops after one document, and
+    // further documents are found by their markers: "---" or "..." at column 0 always ends a
+    // document in YAML, whatever block is open.
+    const DocumentScan scan = ScanDocuments(text);
+    if (scan.second_document_line > 0) {
+      throw ConfigError(path_, scan.second_document_line,
+                        "more than one YAML document; the config is a single document");
+    }
+    YAML::Node root;
     try {
-      documents = YAML::LoadAll(text);
+      root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw ConfigError(path_, e.mark.is_null() ? 0 : e.mark.line + 1,
                         "YAML syntax error: " + e.msg);
-    }
-    if (documents.size() > 1) {
-      Fail(documents[1], "more than one YAML document; the config is a single document");
     }
     Config config;
     config.path = path_;
     config.take_rates = DefaultTakeRates();
     for (const char* source : kAllSources) config.sources[source] = DefaultSourceSettings(source);
-    if (documents.empty() || documents[0].IsNull()) return config;  // empty file: defaults
-
-    const YAML::Node& root = documents[0];
+    if (!root.IsDefined() || root.IsNull()) {
+      if (scan.first_content_line == 0) return config;  // empty or comments only: defaults
+      throw ConfigError(path_, scan.first_content_line,
+                        "the config must be a mapping of top-level keys");
+    }
     if (!root.IsMap()) Fail(root, "the config must be a mapping of top-level keys");
     try {
       CheckKeys(root, kTopLevelKeys, "the top level");

@@ -416,7 +416,14 @@ TEST(Config, WrongShapes) {
       {"sources:\n  market: 5m\n", 2, "sources.market must be a mapping"},
       {"take_rates: {akt: 0}\n", 1, "non-empty list"},
       {"take_rates: []\n", 1, "non-empty list"},
-      {"providers: []\n---\ntenants: []\n", 3, "more than one YAML document"},
+      // The error names the marker that starts the second document.
+      {"providers: []\n---\ntenants: []\n", 2, "more than one YAML document"},
+      {"providers: []\n...\ntenants: []\n", 3, "more than one YAML document"},
+      {"---\nproviders: []\n---\n", 3, "more than one YAML document"},
+      // yaml-cpp 0.7's LoadAll loops forever on these; they must be refused, not hang.
+      {",5", 1, "must be a mapping"},
+      {"# a comment\n,\n", 2, "must be a mapping"},
+      {"--- ,\n", 1, "must be a mapping"},
       // Empty entries: yaml-cpp marks them at the next token; the error names their own line.
       {"providers:\n  -\n  - address: " + std::string(kAddr1) + "\n", 2,
        "providers[0] must be a mapping"},
