@@ -15,8 +15,19 @@ run_suite() {
   shift
   cmake -S . -B "$dir" -G Ninja -DAKASH_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
-  (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 300)
+  local log="$dir/ctest-summary.log"
+  (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 300) | tee "$log"
+  # "100% tests passed, 0 tests failed out of 313" → running totals for the closing line.
+  local line
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+  local failed total
+  failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$line")
+  all_passed=$((all_passed + total - failed))
+  all_failed=$((all_failed + failed))
 }
+all_passed=0
+all_failed=0
 
 start=$(date +%s)
 # Build types are chosen for CI's 2 cores: -O1 keeps the optimiser-dependent warnings and runs
@@ -32,3 +43,4 @@ if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
     "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1" -DAKASH_SANITIZE=ON -DAKASH_BUILD_BENCH=OFF
 fi
 echo "== test suite finished in $(($(date +%s) - start)) s"
+echo "suite: $all_passed passed, $all_failed failed"
