@@ -7,16 +7,6 @@
 namespace akash::sim {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
-bool IsYmdShape(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[static_cast<std::size_t>(i)] < '0' || s[static_cast<std::size_t>(i)] > '9') return false;
-  }
-  return true;
-}
-
 double ToD(Int128 milli) { return MilliToDecimal(milli).ToDouble(); }
 double UsdD(Int128 nano) { return NanoToDecimal(nano).ToDouble(); }
 
@@ -214,7 +204,7 @@ Response HandleProviderEarnings(const Ctx& c) {
     auto v = c.query.Get(names[i]);
     if (!v) {
       issues.push_back({"invalid_type", "Required", {names[i]}});
-    } else if (!IsYmdShape(*v) || !(dates[i] = core::Date::Parse(*v))) {
+    } else if (!(dates[i] = core::Date::Parse(*v))) {
       issues.push_back({"invalid_string",
                         "Invalid date, must be in the following format: YYYY-MM-DD",
                         {names[i]}});

@@ -10,16 +10,6 @@
 namespace akash::sim {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
-bool IsYmdShape(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[static_cast<std::size_t>(i)] < '0' || s[static_cast<std::size_t>(i)] > '9') return false;
-  }
-  return true;
-}
-
 Int128 RoundDiv(Int128 x, Int128 d) {
   Int128 q = x / d, r = x % d;
   if (r < 0) r = -r;
@@ -65,7 +55,7 @@ std::optional<Response> ParseUsageQuery(const Ctx& c, UsageQuery* q) {
   auto parse = [&](const char* name, std::optional<core::Date>* out) {
     auto v = c.query.Get(name);
     if (!v) return;
-    if (!IsYmdShape(*v) || !(*out = core::Date::Parse(*v))) {
+    if (!(*out = core::Date::Parse(*v))) {
       issues.push_back({"invalid_string", "Invalid date", {name}});
     }
   };

@@ -11,8 +11,6 @@
 namespace akash::sim {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 struct Totals {
   Int128 uakt = 0, uusdc = 0, uact = 0, usd_nano = 0;
 };

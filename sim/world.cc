@@ -11,8 +11,6 @@
 namespace akash::sim {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 // splitmix64: tiny, portable and fully specified, so a seed gives the same world everywhere
 // (std:: distributions are implementation-defined).
 class Rng {

@@ -31,6 +31,7 @@ enum class BidState : std::uint8_t { kOpen, kActive, kLost, kClosed };
 inline constexpr std::string_view kUsdcIbcDenom =
     "ibc/170C677610AC31DF0904FFE09CD3B5C657492170E7E52372E48756B71E56F2F1";
 inline constexpr std::int64_t kOpenEnd = std::numeric_limits<std::int64_t>::max();
+inline constexpr std::int64_t kDayMs = 86'400'000;
 
 // Chain denom string ("uakt", the USDC ibc denom, "uact").
 std::string_view ChainDenom(Denom d);
