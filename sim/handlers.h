@@ -99,5 +99,10 @@ std::int64_t RoundToCents(Int128 units_1e9);
 // The GPU attribute keys for a lease.
 std::string GpuBidAttributeKey(const World& w, const Lease& l);
 std::string GpuGroupAttributeKey(const World& w, const Lease& l);
+// The resource units object of a lease as the chain's bids (resources_offer[].resources) and the
+// Console's deployment groups (group_spec.resources[].resource) both carry it. Groups mark
+// persistent storage with a class; bids carry only the persistent flag (storage_class "").
+void WriteResourceUnits(JsonWriter& w, const Lease& l, const std::string& gpu_attribute_key,
+                        std::string_view storage_class);
 
 }  // namespace akash::sim

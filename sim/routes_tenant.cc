@@ -632,6 +632,14 @@ void WriteEscrowAccount(JsonWriter& w, const Ctx& c, const Deployment& d) {
 }
 
 void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
+  WriteKey(w, "resource");
+  WriteResourceUnits(w, l, GpuGroupAttributeKey(world, l), /*storage_class=*/"beta3");
+}
+
+}  // namespace
+
+void WriteResourceUnits(JsonWriter& w, const Lease& l, const std::string& gpu_attribute_key,
+                        std::string_view storage_class) {
   auto val = [&](std::string_view k, std::int64_t v) {
     WriteKey(w, k);
     w.StartObject();
@@ -639,23 +647,31 @@ void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
     WriteStr(w, std::to_string(v));
     w.EndObject();
   };
-  WriteKey(w, "resource");
+  auto attribute = [&](std::string_view key, std::string_view value) {
+    w.StartObject();
+    WriteKey(w, "key");
+    WriteStr(w, key);
+    WriteKey(w, "value");
+    WriteStr(w, value);
+    w.EndObject();
+  };
+  auto no_attributes = [&] {
+    WriteKey(w, "attributes");
+    w.StartArray();
+    w.EndArray();
+  };
   w.StartObject();
   WriteKey(w, "id");
   w.Int(1);
   WriteKey(w, "cpu");
   w.StartObject();
   val("units", l.cpu);
-  WriteKey(w, "attributes");
-  w.StartArray();
-  w.EndArray();
+  no_attributes();
   w.EndObject();
   WriteKey(w, "memory");
   w.StartObject();
   val("quantity", l.memory);
-  WriteKey(w, "attributes");
-  w.StartArray();
-  w.EndArray();
+  no_attributes();
   w.EndObject();
   WriteKey(w, "storage");
   w.StartArray();
@@ -663,9 +679,7 @@ void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
   WriteKey(w, "name");
   WriteStr(w, "default");
   val("quantity", l.ephemeral);
-  WriteKey(w, "attributes");
-  w.StartArray();
-  w.EndArray();
+  no_attributes();
   w.EndObject();
   if (l.persistent > 0) {
     w.StartObject();
@@ -674,18 +688,8 @@ void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
     val("quantity", l.persistent);
     WriteKey(w, "attributes");
     w.StartArray();
-    w.StartObject();
-    WriteKey(w, "key");
-    WriteStr(w, "class");
-    WriteKey(w, "value");
-    WriteStr(w, "beta3");
-    w.EndObject();
-    w.StartObject();
-    WriteKey(w, "key");
-    WriteStr(w, "persistent");
-    WriteKey(w, "value");
-    WriteStr(w, "true");
-    w.EndObject();
+    if (!storage_class.empty()) attribute("class", storage_class);
+    attribute("persistent", "true");
     w.EndArray();
     w.EndObject();
   }
@@ -695,14 +699,7 @@ void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
   val("units", l.gpus);
   WriteKey(w, "attributes");
   w.StartArray();
-  if (l.gpus > 0) {
-    w.StartObject();
-    WriteKey(w, "key");
-    WriteStr(w, GpuGroupAttributeKey(world, l));
-    WriteKey(w, "value");
-    WriteStr(w, "true");
-    w.EndObject();
-  }
+  if (l.gpus > 0) attribute(gpu_attribute_key, "true");
   w.EndArray();
   w.EndObject();
   WriteKey(w, "endpoints");
@@ -716,8 +713,6 @@ void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
   w.EndArray();
   w.EndObject();
 }
-
-}  // namespace
 
 std::string GpuGroupAttributeKey(const World& w, const Lease& l) {
   if (l.gpus == 0) return "";
