@@ -102,6 +102,10 @@ std::string GpuGroupAttributeKey(const World& w, const Lease& l);
 // The resource units object of a lease as the chain's bids (resources_offer[].resources) and the
 // Console's deployment groups (group_spec.resources[].resource) both carry it. Groups mark
 // persistent storage with a class; bids carry only the persistent flag (storage_class "").
+// An order, bid or lease id: {owner, dseq, gseq, oseq, provider[, bseq]}; bseq is absent in the
+// pre-Mainnet-14 shapes.
+void WriteOrderId(JsonWriter& w, const std::string& owner, const Lease& l,
+                  const std::string& provider, std::optional<unsigned> bseq);
 void WriteResourceUnits(JsonWriter& w, const Lease& l, const std::string& gpu_attribute_key,
                         std::string_view storage_class);
 

@@ -280,6 +280,26 @@ const std::vector<std::uint32_t>* Candidates(const Ctx& c, const ListFilters& f,
 
 }  // namespace
 
+void WriteOrderId(JsonWriter& w, const std::string& owner, const Lease& l,
+                  const std::string& provider, std::optional<unsigned> bseq) {
+  w.StartObject();
+  WriteKey(w, "owner");
+  WriteStr(w, owner);
+  WriteKey(w, "dseq");
+  WriteStr(w, std::to_string(l.dseq));
+  WriteKey(w, "gseq");
+  w.Uint(l.gseq);
+  WriteKey(w, "oseq");
+  w.Uint(l.oseq);
+  WriteKey(w, "provider");
+  WriteStr(w, provider);
+  if (bseq) {
+    WriteKey(w, "bseq");
+    w.Uint(*bseq);
+  }
+  w.EndObject();
+}
+
 Response HandleLeases(const Ctx& c, bool legacy) {
   static const std::vector<std::string_view> kStates = {"active", "insufficient_funds", "closed",
                                                         "reclaiming"};
@@ -326,22 +346,7 @@ Response HandleLeases(const Ctx& c, bool legacy) {
     WriteKey(w, "lease");
     w.StartObject();
     WriteKey(w, legacy ? "lease_id" : "id");
-    w.StartObject();
-    WriteKey(w, "owner");
-    WriteStr(w, owner);
-    WriteKey(w, "dseq");
-    WriteStr(w, dseq);
-    WriteKey(w, "gseq");
-    w.Uint(l.gseq);
-    WriteKey(w, "oseq");
-    w.Uint(l.oseq);
-    WriteKey(w, "provider");
-    WriteStr(w, provider);
-    if (!legacy) {
-      WriteKey(w, "bseq");
-      w.Uint(l.bseq);
-    }
-    w.EndObject();
+    WriteOrderId(w, owner, l, provider, legacy ? std::nullopt : std::optional<unsigned>(l.bseq));
     WriteKey(w, "state");
     WriteStr(w, LeaseStateName(shown_state(l)));
     Coin(w, "price", denom, price);
@@ -463,22 +468,7 @@ Response HandleBids(const Ctx& c, bool legacy) {
     WriteKey(w, "bid");
     w.StartObject();
     WriteKey(w, legacy ? "bid_id" : "id");
-    w.StartObject();
-    WriteKey(w, "owner");
-    WriteStr(w, owner);
-    WriteKey(w, "dseq");
-    WriteStr(w, std::to_string(l.dseq));
-    WriteKey(w, "gseq");
-    w.Uint(l.gseq);
-    WriteKey(w, "oseq");
-    w.Uint(l.oseq);
-    WriteKey(w, "provider");
-    WriteStr(w, provider);
-    if (!legacy) {
-      WriteKey(w, "bseq");
-      w.Uint(bd.bseq);
-    }
-    w.EndObject();
+    WriteOrderId(w, owner, l, provider, legacy ? std::nullopt : std::optional<unsigned>(bd.bseq));
     WriteKey(w, "state");
     WriteStr(w, BidStateName(bd.state));
     Coin(w, "price", ChainDenom(l.denom), FormatDec18(bd.price_milli));

@@ -631,6 +631,27 @@ void WriteEscrowAccount(JsonWriter& w, const Ctx& c, const Deployment& d) {
   w.EndObject();
 }
 
+// The deployment object both deployment routes show: its id, state (from its first lease), hash
+// and creation height.
+void WriteDeploymentInfo(JsonWriter& w, const std::string& owner, const Deployment& d,
+                         const Lease& first) {
+  w.StartObject();
+  WriteKey(w, "id");
+  w.StartObject();
+  WriteKey(w, "owner");
+  WriteStr(w, owner);
+  WriteKey(w, "dseq");
+  WriteStr(w, std::to_string(d.dseq));
+  w.EndObject();
+  WriteKey(w, "state");
+  WriteStr(w, first.IsOpen() ? "active" : "closed");
+  WriteKey(w, "hash");
+  WriteStr(w, d.hash);
+  WriteKey(w, "created_at");
+  WriteStr(w, std::to_string(d.created_height));
+  w.EndObject();
+}
+
 void WriteGroupResource(JsonWriter& w, const World& world, const Lease& l) {
   WriteKey(w, "resource");
   WriteResourceUnits(w, l, GpuGroupAttributeKey(world, l), /*storage_class=*/"beta3");
@@ -761,41 +782,14 @@ Response HandleDeployments(const Ctx& c) {
     const Lease& first = c.world.leases()[d.leases.front()];
     w.StartObject();
     WriteKey(w, "deployment");
-    w.StartObject();
-    WriteKey(w, "id");
-    w.StartObject();
-    WriteKey(w, "owner");
-    WriteStr(w, t.address);
-    WriteKey(w, "dseq");
-    WriteStr(w, std::to_string(d.dseq));
-    w.EndObject();
-    WriteKey(w, "state");
-    WriteStr(w, first.IsOpen() ? "active" : "closed");
-    WriteKey(w, "hash");
-    WriteStr(w, d.hash);
-    WriteKey(w, "created_at");
-    WriteStr(w, std::to_string(d.created_height));
-    w.EndObject();
+    WriteDeploymentInfo(w, t.address, d, first);
     WriteKey(w, "leases");
     w.StartArray();
     for (std::uint32_t li : d.leases) {
       const Lease& l = c.world.leases()[li];
       w.StartObject();
       WriteKey(w, "id");
-      w.StartObject();
-      WriteKey(w, "owner");
-      WriteStr(w, t.address);
-      WriteKey(w, "dseq");
-      WriteStr(w, std::to_string(l.dseq));
-      WriteKey(w, "gseq");
-      w.Uint(l.gseq);
-      WriteKey(w, "oseq");
-      w.Uint(l.oseq);
-      WriteKey(w, "provider");
-      WriteStr(w, c.world.providers()[l.provider].address);
-      WriteKey(w, "bseq");
-      w.Uint(l.bseq);
-      w.EndObject();
+      WriteOrderId(w, t.address, l, c.world.providers()[l.provider].address, l.bseq);
       WriteKey(w, "state");
       WriteStr(w, LeaseStateName(l.state));
       WriteKey(w, "price");
@@ -941,21 +935,7 @@ Response HandleDeployment(const Ctx& c) {
   WriteKey(w, "other");
   w.StartObject();
   WriteKey(w, "deployment");
-  w.StartObject();
-  WriteKey(w, "id");
-  w.StartObject();
-  WriteKey(w, "owner");
-  WriteStr(w, owner);
-  WriteKey(w, "dseq");
-  WriteStr(w, std::to_string(d.dseq));
-  w.EndObject();
-  WriteKey(w, "state");
-  WriteStr(w, first.IsOpen() ? "active" : "closed");
-  WriteKey(w, "hash");
-  WriteStr(w, d.hash);
-  WriteKey(w, "created_at");
-  WriteStr(w, std::to_string(d.created_height));
-  w.EndObject();
+  WriteDeploymentInfo(w, owner, d, first);
   WriteKey(w, "groups");
   w.StartArray();
   for (std::uint32_t li : d.leases) {
