@@ -23,12 +23,17 @@
 #include "exporter/core/facts.h"
 #include "exporter/core/fetcher.h"
 #include "exporter/core/result.h"
+#include "exporter/core/state.h"
 
 namespace akash::collectors {
 
 struct PollContext {
   std::chrono::system_clock::time_point now;  // wall clock at the start of the poll
   core::SharedFacts* facts = nullptr;         // never null in production
+  // Caches that must survive a reload (and, with --storage.path, a restart): see
+  // exporter/core/state.h. Null in unit tests that do not care; a collector then keeps its
+  // caches in memory only.
+  core::SourceState* state = nullptr;
 };
 
 struct PollOutput {
