@@ -41,9 +41,11 @@ int CheckConfig(const Flags& flags) {
 struct Daemon::Impl {
   explicit Impl(Flags f)
       : flags(std::move(f)),
+        states(flags.storage_path),
         store(core::SystemClock::Instance()),
         exposition(store, ExpositionOptions()),
-        scheduler(store, facts, core::SystemClock::Instance(), MakeFetcher) {}
+        scheduler(store, facts, core::SystemClock::Instance(), MakeFetcher, /*worker_threads=*/8,
+                  std::chrono::milliseconds{1000}, &states) {}
 
   metrics::ExpositionOptions ExpositionOptions() const {
     metrics::ExpositionOptions o;
@@ -63,11 +65,12 @@ struct Daemon::Impl {
       core::LogWarn("no providers and no tenants configured: only the market source runs");
     }
     auto sources = collectors::MakeSources(config);
-    std::map<metrics::SourceKey, std::chrono::milliseconds> slots;
+    std::map<metrics::SourceKey, metrics::SlotSettings> slots;
     std::vector<sched::PollJob> jobs;
     for (auto& src : sources) {
       const auto& settings = config.source(src->name());
-      slots[{src->name(), src->target()}] = settings.max_staleness;
+      slots.insert_or_assign(metrics::SourceKey{src->name(), src->target()},
+                             metrics::SlotSettings(settings.max_staleness, settings.interval));
       core::LogInfo("source enabled", {{"source", src->name()},
                                        {"target", src->target()},
                                        {"interval_ms", std::to_string(settings.interval.count())}});
@@ -99,6 +102,7 @@ struct Daemon::Impl {
   }
 
   Flags flags;
+  core::StateStore states;  // before the scheduler, which polls with it
   core::SharedFacts facts;
   metrics::Store store;
   metrics::Exposition exposition;
@@ -147,6 +151,12 @@ int Daemon::Run() {
   } catch (const std::exception& e) {
     core::LogError("cannot listen", {{"err", e.what()}});
     return 1;
+  }
+  if (d.flags.storage_path.empty()) {
+    core::LogInfo("no --storage.path: counter high-water marks and caches are kept in memory only "
+                  "and rebuilt after a restart");
+  } else {
+    core::LogInfo("state directory", {{"storage_path", d.flags.storage_path}});
   }
   d.Apply(config);
   d.store.RecordReload(true);

@@ -40,6 +40,9 @@ ParsedFlags ParseFlags(int argc, const char* const* argv) {
       ->check(CLI::Range(0, 10000));
   cli.add_flag("--web.disable-exporter-metrics", f.disable_exporter_metrics,
                "Exclude process_* metrics about the exporter itself.");
+  cli.add_option("--storage.path", f.storage_path,
+                 "Directory that keeps counter high-water marks and costly caches across restarts "
+                 "(systemd: StateDirectory=). Without it nothing is written anywhere.");
   cli.add_option("--log.level", level, "Only log messages with the given severity or above.")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cli.add_option("--log.format", format, "Output format of log messages.")

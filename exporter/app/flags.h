@@ -18,6 +18,8 @@ struct Flags {
   std::string telemetry_path = "/metrics";
   int max_requests = 40;
   bool disable_exporter_metrics = false;
+  // Where counter high-water marks and costly caches survive restarts; empty: memory only.
+  std::string storage_path;
   core::LogLevel log_level = core::LogLevel::kInfo;
   core::LogFormat log_format = core::LogFormat::kLogfmt;
 };

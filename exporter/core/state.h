@@ -48,6 +48,7 @@ class SourceState {
   // True when something changed since the last MarkClean() (the store writes then).
   bool dirty() const;
   void MarkClean();
+  void SetDirty();
 
   struct Contents {
     std::map<std::string, std::string, std::less<>> blobs;

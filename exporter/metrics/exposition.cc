@@ -82,6 +82,15 @@ void AppendSelfFamilies(const Store& store, const BuildInfo& build,
                       MetricType::Counter);
   SelfFamily errors("akash_exporter_source_errors_total",
                     "Failed polls of the source by reason.", MetricType::Counter);
+  SelfFamily decreases("akash_exporter_upstream_decreases_total",
+                       "Times an upstream lifetime total came back lower than the exported counter, "
+                       "which held its value (upstreams revalue past days).",
+                       MetricType::Counter);
+  SelfFamily interval("akash_exporter_source_interval_seconds",
+                      "Configured poll interval of the source.", MetricType::Gauge);
+  SelfFamily staleness("akash_exporter_source_max_staleness_seconds",
+                       "Age after which the source's last good data is withdrawn from /metrics.",
+                       MetricType::Gauge);
   std::map<std::string, std::uint64_t> dropped_by_source;
   for (const auto& s : statuses) {
     const auto& src = s.key.source;
@@ -100,6 +109,13 @@ void AppendSelfFamilies(const Store& store, const BuildInfo& build,
                  static_cast<double>(s.errors_by_reason[i]));
     }
     dropped_by_source[src] += s.series_dropped;
+    decreases.Add({{"source", src}, {"target", tgt}}, static_cast<double>(s.upstream_decreases));
+    if (s.interval.count() > 0) {
+      interval.Add({{"source", src}, {"target", tgt}},
+                   std::chrono::duration<double>(s.interval).count());
+    }
+    staleness.Add({{"source", src}, {"target", tgt}},
+                  std::chrono::duration<double>(s.max_staleness).count());
   }
   out.push_back(up.Take());
   out.push_back(last_success.Take());
@@ -108,6 +124,10 @@ void AppendSelfFamilies(const Store& store, const BuildInfo& build,
   auto req = requests.Take();
   if (!req.metric.empty()) out.push_back(std::move(req));
   out.push_back(errors.Take());
+  out.push_back(decreases.Take());
+  auto interval_family = interval.Take();
+  if (!interval_family.metric.empty()) out.push_back(std::move(interval_family));
+  out.push_back(staleness.Take());
   SelfFamily dropped("akash_exporter_series_dropped_total",
                      "Series a source left out because of a cardinality cap.",
                      MetricType::Counter);

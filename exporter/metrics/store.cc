@@ -11,15 +11,16 @@ Store::Slot* Store::Find(const SourceKey& key) {
   return it == slots_.end() ? nullptr : &it->second;
 }
 
-void Store::Configure(const std::map<SourceKey, std::chrono::milliseconds>& wanted) {
+void Store::Configure(const std::map<SourceKey, SlotSettings>& wanted) {
   std::lock_guard lock(mu_);
   for (auto it = slots_.begin(); it != slots_.end();) {
     it = wanted.count(it->first) ? std::next(it) : slots_.erase(it);
   }
-  for (const auto& [key, staleness] : wanted) {
+  for (const auto& [key, settings] : wanted) {
     Slot& slot = slots_[key];
     slot.status.key = key;
-    slot.status.max_staleness = staleness;
+    slot.status.max_staleness = settings.max_staleness;
+    slot.status.interval = settings.interval;
   }
   ++generation_;
 }
@@ -42,7 +43,8 @@ void Store::RecordRequest(const SourceKey& key, const std::string& code) {
 
 void Store::PublishSuccess(const SourceKey& key, std::shared_ptr<const Families> families,
                            std::uint64_t series_dropped,
-                           std::chrono::duration<double> poll_duration) {
+                           std::chrono::duration<double> poll_duration,
+                           std::uint64_t upstream_decreases) {
   std::lock_guard lock(mu_);
   Slot* s = Find(key);
   if (!s) return;  // the slot was removed by a reload while this poll ran
@@ -52,6 +54,7 @@ void Store::PublishSuccess(const SourceKey& key, std::shared_ptr<const Families>
   st.last_success = clock_.Now();
   st.poll_duration_seconds = poll_duration.count();
   st.series_dropped += series_dropped;
+  st.upstream_decreases += upstream_decreases;
   st.last_error_reason.reset();
   st.last_error.clear();
   s->ever_succeeded = true;

@@ -47,10 +47,24 @@ struct SourceStatus {
   std::map<std::string, std::uint64_t> requests_by_code;
   std::array<std::uint64_t, kReasonCount> errors_by_reason{};
   std::uint64_t series_dropped = 0;
+  // Times an upstream lifetime total came back lower than its held counter (counter_hold.h).
+  std::uint64_t upstream_decreases = 0;
   std::optional<core::ErrorReason> last_error_reason;
   std::string last_error;  // safe to show (never contains secrets)
   std::chrono::milliseconds max_staleness{0};
+  std::chrono::milliseconds interval{0};  // 0: not known (not exported)
   std::shared_ptr<const Families> snapshot;  // null when withdrawn (stale) or never succeeded
+};
+
+// What the store needs to know of a slot's configuration.
+struct SlotSettings {
+  template <class Rep, class Period>
+  SlotSettings(std::chrono::duration<Rep, Period> staleness,  // NOLINT: implicit on purpose
+               std::chrono::milliseconds poll_interval = std::chrono::milliseconds{0})
+      : max_staleness(std::chrono::duration_cast<std::chrono::milliseconds>(staleness)),
+        interval(poll_interval) {}
+  std::chrono::milliseconds max_staleness;
+  std::chrono::milliseconds interval;
 };
 
 class Store {
@@ -59,12 +73,13 @@ class Store {
 
   // Makes the store hold exactly these slots: new ones start empty and down, existing ones
   // keep their snapshot and counters (a reload does not blank the metrics), others are dropped.
-  void Configure(const std::map<SourceKey, std::chrono::milliseconds>& slots_with_max_staleness);
+  void Configure(const std::map<SourceKey, SlotSettings>& slots);
 
   void RecordAttemptStart(const SourceKey& key);
   void RecordRequest(const SourceKey& key, const std::string& code);
   void PublishSuccess(const SourceKey& key, std::shared_ptr<const Families> families,
-                      std::uint64_t series_dropped, std::chrono::duration<double> poll_duration);
+                      std::uint64_t series_dropped, std::chrono::duration<double> poll_duration,
+                      std::uint64_t upstream_decreases = 0);
   void PublishFailure(const SourceKey& key, const core::Error& error,
                       std::chrono::duration<double> poll_duration);
 

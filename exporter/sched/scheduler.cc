@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "exporter/core/log.h"
+#include "exporter/metrics/counter_hold.h"
 #include "exporter/sched/backoff.h"
 #include "exporter/sched/retrying_fetcher.h"
 
@@ -23,6 +24,7 @@ struct Scheduler::Job {
   PollJob poll;
   std::unique_ptr<RetryingFetcher> fetcher;
   metrics::SourceKey key;
+  core::SourceState* state = nullptr;  // owned by the StateStore, outlives the job
   SteadyTime scheduled{};
   int consecutive_failures = 0;
   std::atomic<bool> cancelled{false};
@@ -30,8 +32,10 @@ struct Scheduler::Job {
 
 struct Scheduler::Impl {
   Impl(metrics::Store& s, core::SharedFacts& f, const core::Clock& c, FetcherFactory ff, int threads,
-       std::chrono::milliseconds retry_delay)
-      : store(s),
+       std::chrono::milliseconds retry_delay, core::StateStore* state_store)
+      : own_states(state_store ? nullptr : std::make_unique<core::StateStore>("")),
+        states(state_store ? *state_store : *own_states),
+        store(s),
         facts(f),
         clock(c),
         factory(std::move(ff)),
@@ -56,7 +60,7 @@ struct Scheduler::Impl {
     store.RecordAttemptStart(job->key);
     job->fetcher->BeginPoll();
     const auto started = std::chrono::steady_clock::now();
-    collectors::PollContext ctx{clock.Now(), &facts};
+    collectors::PollContext ctx{clock.Now(), &facts, job->state};
     std::optional<core::Error> error;
     std::optional<collectors::PollOutput> output;
     try {
@@ -73,10 +77,15 @@ struct Scheduler::Impl {
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     if (job->cancelled) return;  // replaced or stopping: an aborted poll says nothing
+    std::uint64_t decreases = 0;
+    if (output) decreases = metrics::HoldCounters(*job->state, output->families);
+    // Before publishing: what Prometheus may see next must already be on disk. A failed poll may
+    // still have filled caches worth keeping.
+    states.Persist(*job->state);
     if (output) {
       store.PublishSuccess(job->key,
                            std::make_shared<const metrics::Families>(std::move(output->families)),
-                           output->series_dropped, took);
+                           output->series_dropped, took, decreases);
       if (job->consecutive_failures > 0) {
         core::LogInfo("source recovered", {{"source", job->key.source}, {"target", job->key.target}});
       }
@@ -112,6 +121,8 @@ struct Scheduler::Impl {
     jobs.clear();
   }
 
+  std::unique_ptr<core::StateStore> own_states;
+  core::StateStore& states;
   metrics::Store& store;
   core::SharedFacts& facts;
   const core::Clock& clock;
@@ -128,9 +139,9 @@ struct Scheduler::Impl {
 
 Scheduler::Scheduler(metrics::Store& store, core::SharedFacts& facts, const core::Clock& clock,
                      FetcherFactory fetcher_factory, int worker_threads,
-                     std::chrono::milliseconds first_retry_delay)
+                     std::chrono::milliseconds first_retry_delay, core::StateStore* state_store)
     : impl_(std::make_unique<Impl>(store, facts, clock, std::move(fetcher_factory), worker_threads,
-                                   first_retry_delay)) {}
+                                   first_retry_delay, state_store)) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
@@ -143,6 +154,7 @@ void Scheduler::Replace(std::vector<PollJob> new_jobs) {
   for (auto& pj : new_jobs) {
     auto job = std::make_shared<Job>(impl_->io, std::move(pj));
     job->key = metrics::SourceKey{job->poll.source->name(), job->poll.source->target()};
+    job->state = impl_->states.For(job->key.source, job->key.target);
     metrics::Store* store = &impl_->store;
     const metrics::SourceKey key = job->key;
     job->fetcher = std::make_unique<RetryingFetcher>(

@@ -6,6 +6,11 @@
 // Retry-After, and never overlaps with itself. One catch-all per poll turns anything that
 // escapes a collector into a `parse` error and source_up 0; the daemon keeps running.
 //
+// Each job polls with its source's core::SourceState (caches and counter high-water marks). After
+// a poll, every counter family of the output goes through metrics::HoldCounters, and the state is
+// persisted (when the StateStore has a directory) before the snapshot is published, so a value
+// Prometheus can see is always in the state file already.
+//
 // Replace() swaps the whole job set (config reload): old jobs are cancelled and their
 // in-flight transfers aborted; their results are discarded. Stop() aborts everything and
 // returns once every worker is idle, which takes about as long as the slowest abort (~100 ms).
@@ -23,6 +28,7 @@
 #include "exporter/core/clock.h"
 #include "exporter/core/config.h"
 #include "exporter/core/facts.h"
+#include "exporter/core/state.h"
 #include "exporter/metrics/store.h"
 
 namespace akash::sched {
@@ -40,7 +46,8 @@ class Scheduler {
  public:
   Scheduler(metrics::Store& store, core::SharedFacts& facts, const core::Clock& clock,
             FetcherFactory fetcher_factory, int worker_threads = 8,
-            std::chrono::milliseconds first_retry_delay = std::chrono::milliseconds{1000});
+            std::chrono::milliseconds first_retry_delay = std::chrono::milliseconds{1000},
+            core::StateStore* state_store = nullptr);  // null: a memory-only store of its own
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

@@ -12,8 +12,10 @@ using akash::metrics::Families;
 
 // `series` gauge series spread over 20 families and 10 provider sources.
 void Populate(akash::metrics::Store& store, int series) {
-  std::map<akash::metrics::SourceKey, std::chrono::milliseconds> slots;
-  for (int s = 0; s < 10; ++s) slots[{"provider_dashboard", "akash1p" + std::to_string(s)}] = 1h;
+  std::map<akash::metrics::SourceKey, akash::metrics::SlotSettings> slots;
+  for (int s = 0; s < 10; ++s) {
+    slots.insert_or_assign({"provider_dashboard", "akash1p" + std::to_string(s)}, 1h);
+  }
   store.Configure(slots);
   for (int s = 0; s < 10; ++s) {
     Families fams;

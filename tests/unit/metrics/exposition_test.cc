@@ -100,7 +100,9 @@ TEST_F(ExpositionTest, MatchesGoldenFile) {
   const SourceKey a{"provider_dashboard", "akash1aaa"};
   const SourceKey b{"provider_dashboard", "akash1bbb"};
   const SourceKey m{"market", ""};
-  store_.Configure({{a, 600s}, {b, 600s}, {m, 900s}});
+  store_.Configure({{a, SlotSettings(600s, 200s)},
+                    {b, SlotSettings(600s, 200s)},
+                    {m, SlotSettings(900s, 300s)}});
   store_.PublishSuccess(
       a,
       std::make_shared<const Families>(Families{Family(
@@ -112,7 +114,7 @@ TEST_F(ExpositionTest, MatchesGoldenFile) {
       std::make_shared<const Families>(Families{Family(
           "akash_provider_earned_akt_total", "Lifetime gross earnings in AKT.",
           prometheus::MetricType::Counter, {{{{"provider", "akash1bbb"}}, 5}})}),
-      0, 0.5s);
+      0, 0.5s, /*upstream_decreases=*/2);
   store_.RecordRequest(a, "200");
   store_.RecordRequest(a, "200");
   store_.RecordRequest(m, "error");
