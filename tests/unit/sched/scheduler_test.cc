@@ -124,7 +124,11 @@ TEST_F(SchedulerTest, PollsRepeatedlyWithoutOverlapAndPublishes) {
   std::vector<PollJob> jobs;
   jobs.push_back({std::move(src), Settings(20ms)});
   sched.Replace(std::move(jobs));
-  ASSERT_TRUE(WaitFor([&] { return raw->polls_ >= 5; }));
+  // Polls are counted when they start; wait for the fifth one to be published.
+  ASSERT_TRUE(WaitFor([&] {
+    auto st = StatusOf("fake");
+    return st.snapshot && (*st.snapshot)[0].metric[0].gauge.value >= 5;
+  }));
   const bool overlapped = raw->overlapped_;
   sched.Stop();  // destroys the jobs and their sources: `raw` dangles from here on
   EXPECT_FALSE(overlapped);
