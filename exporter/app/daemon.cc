@@ -4,7 +4,13 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -37,6 +43,114 @@ int CheckConfig(const Flags& flags) {
     return 1;
   }
 }
+
+namespace {
+
+sigset_t DaemonSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// Waits for one of DaemonSignals(); a negative timeout waits forever. Returns 0 on timeout.
+int WaitForSignal(std::chrono::milliseconds timeout) {
+  const sigset_t set = DaemonSignals();
+  if (timeout.count() < 0) {
+    int sig = 0;
+    return sigwait(&set, &sig) == 0 ? sig : 0;
+  }
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  ts.tv_nsec = static_cast<long>(timeout.count() % 1000) * 1'000'000;
+  const int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
+}
+
+// Ends the process now, with the log flushed, skipping destructors (a blocked thread may still
+// hold references into the daemon).
+[[noreturn]] void QuickExit(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
+
+// Runs reloads one at a time on a worker thread with a normal stack (YAML parsing recurses).
+// Requests made while one runs are coalesced into a single further reload; a caller may wait for
+// the reload that covers its request.
+class ReloadRunner {
+ public:
+  using Reload = std::function<core::Result<core::Ok>()>;
+  explicit ReloadRunner(Reload reload) : reload_(std::move(reload)) {
+    worker_ = std::thread([this] { Loop(); });
+  }
+  ~ReloadRunner() {
+    // After a StopAndWait() that timed out the process quick-exits, so this is only reached
+    // with a worker that ends promptly (idle, or an early start-up return).
+    if (!worker_.joinable()) return;
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    worker_.join();
+  }
+  // Returns a ticket for WaitFor().
+  std::uint64_t Request() {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+    return ++requested_;
+  }
+  // The result of the reload that covered `ticket`; nullopt when the daemon is stopping first.
+  std::optional<core::Result<core::Ok>> WaitFor(std::uint64_t ticket) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return completed_ >= ticket || stopping_; });
+    if (completed_ < ticket) return std::nullopt;
+    return last_;
+  }
+  // Asks the worker to end and waits up to `limit`; false when a reload is still running.
+  bool StopAndWait(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+    if (!cv_.wait_for(lock, limit, [this] { return exited_; })) return false;
+    lock.unlock();
+    worker_.join();
+    return true;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return requested_ > completed_ || stopping_; });
+      if (stopping_) break;
+      const std::uint64_t covers = requested_;
+      lock.unlock();
+      auto result = reload_();
+      lock.lock();
+      completed_ = covers;
+      last_ = std::move(result);
+      cv_.notify_all();
+    }
+    exited_ = true;
+    cv_.notify_all();
+  }
+  Reload reload_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t requested_ = 0;
+  std::uint64_t completed_ = 0;
+  core::Result<core::Ok> last_ = core::Ok{};
+  bool stopping_ = false;
+  bool exited_ = false;
+  std::thread worker_;
+};
+
+}  // namespace
 
 struct Daemon::Impl {
   explicit Impl(Flags f)
@@ -118,24 +232,60 @@ core::Result<core::Ok> Daemon::Reload() { return impl_->Reload(); }
 int Daemon::Run() {
   auto& d = *impl_;
   // Start-up errors are exceptions: a bad config or an unbindable address ends the process.
-  core::Config config;
-  try {
-    config = LoadConfigFromFlags(d.flags);
-  } catch (const core::ConfigError& e) {
-    core::LogError("invalid configuration", {{"err", e.what()}});
-    return 1;
+  // The file is read on a thread of its own while this one keeps answering SIGTERM/SIGINT, so a
+  // key file on a hung mount cannot make the daemon ignore a stop.
+  std::optional<core::Config> config;
+  {
+    struct Load {
+      std::mutex mu;
+      bool done = false;
+      std::optional<core::Config> config;
+      std::string error;
+    };
+    auto load = std::make_shared<Load>();
+    std::thread([load, flags = d.flags] {
+      std::optional<core::Config> c;
+      std::string error;
+      try {
+        c = LoadConfigFromFlags(flags);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      std::lock_guard lock(load->mu);
+      load->config = std::move(c);
+      load->error = std::move(error);
+      load->done = true;
+    }).detach();
+    for (;;) {
+      {
+        std::lock_guard lock(load->mu);
+        if (load->done) {
+          if (!load->config) {
+            core::LogError("invalid configuration", {{"err", load->error}});
+            return 1;
+          }
+          config = std::move(load->config);
+          break;
+        }
+      }
+      if (const int sig = WaitForSignal(std::chrono::milliseconds(50));
+          sig == SIGTERM || sig == SIGINT) {
+        core::LogInfo("stop signal received while loading the configuration; exiting");
+        QuickExit(0);  // the loading thread may be stuck in the kernel: do not wait for it
+      }
+    }
   }
   WebContext web;
   web.store = &d.store;
   web.exposition = &d.exposition;
   web.telemetry_path = d.flags.telemetry_path;
   web.max_requests = d.flags.max_requests;
-  // civetweb workers have small stacks and parsing YAML recurses, so a reload asked for over
-  // HTTP runs on a thread of its own (default stack) while the worker waits for its answer.
-  web.reload = [&d] {
-    std::optional<core::Result<core::Ok>> result;
-    std::thread worker([&] { result.emplace(d.Reload()); });
-    worker.join();
+  // Reloads (POST /-/reload and SIGHUP) run on the runner's thread, so neither an HTTP worker
+  // nor the signal loop below is ever held by one.
+  ReloadRunner reloads([&d] { return d.Reload(); });
+  web.reload = [&reloads]() -> core::Result<core::Ok> {
+    auto result = reloads.WaitFor(reloads.Request());
+    if (!result) return core::MakeError(core::ErrorReason::kParse, "the daemon is stopping");
     return std::move(*result);
   };
 
@@ -158,7 +308,7 @@ int Daemon::Run() {
   } else {
     core::LogInfo("state directory", {{"storage_path", d.flags.storage_path}});
   }
-  d.Apply(config);
+  d.Apply(*config);
   d.store.RecordReload(true);
   std::string ports;
   for (int p : server.BoundPorts()) ports += (ports.empty() ? "" : ",") + std::to_string(p);
@@ -169,21 +319,23 @@ int Daemon::Run() {
                  {"config", d.flags.config_file.empty() ? "(built-in default)" : d.flags.config_file},
                  {"ports", ports}});
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
+  // HUPs arriving during a reload are coalesced into one more reload after it.
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
+    const int sig = WaitForSignal(std::chrono::milliseconds(-1));
     if (sig == SIGHUP) {
       core::LogInfo("SIGHUP received, reloading configuration");
-      (void)d.Reload();
+      (void)reloads.Request();
       continue;
     }
+    if (sig != SIGTERM && sig != SIGINT) continue;
     core::LogInfo("stop signal received, shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     break;
+  }
+  // A reload stuck on a hung mount must not hold the stop: give it a moment, then leave
+  // without running destructors that it could still be using.
+  if (!reloads.StopAndWait(std::chrono::milliseconds(1000))) {
+    core::LogWarn("a configuration reload is still blocked; exiting without waiting for it");
+    QuickExit(0);
   }
   server.Stop();
   core::LogDebug("HTTP server stopped");
@@ -193,19 +345,17 @@ int Daemon::Run() {
 }
 
 int Main(int argc, const char* const* argv) {
-  // Every thread inherits this mask, so the stop and reload signals reach only sigwait().
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
-
   auto parsed = ParseFlags(argc, argv);
   if (parsed.action == ParsedFlags::Action::kExit) return parsed.exit_code;
   core::Logger::Get().Configure(parsed.flags.log_level, parsed.flags.log_format);
+  // --config.check keeps the default signal dispositions: SIGTERM and SIGINT end it even while
+  // it reads a slow file.
   if (parsed.flags.config_check) return CheckConfig(parsed.flags);
+  // Every thread started from here on inherits this mask, so the stop and reload signals reach
+  // only WaitForSignal() on the main thread.
+  const sigset_t set = DaemonSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   http::GlobalInit();
   Daemon daemon(parsed.flags);
   return daemon.Run();

@@ -1,5 +1,9 @@
 #include "exporter/core/config.h"
 
+#include "exporter/core/file_read.h"
+#include "exporter/core/log.h"
+
+#include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -613,25 +617,19 @@ class Parser {
         Fail(node, reason);
       }
     }
-    if (fs::is_directory(path, ec)) Fail(node, what + ": " + path.string() + " is a directory");
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) {
-      Fail(node, what + ": cannot read key file " + path.string() + ": " + std::strerror(errno));
+    // Never blocks: a FIFO or device is refused, a hung mount times out (file_read.h).
+    const SmallFile file = ReadSmallFile(path.string(), kMaxKeyFileBytes);
+    if (!file.ok) {
+      Fail(node, what + ": cannot read key file " + path.string() + ": " + file.error);
     }
-    std::string content(kMaxKeyFileBytes + 1, '\0');
-    const std::size_t size = std::fread(content.data(), 1, content.size(), file);
-    const bool read_error = std::ferror(file) != 0;
-    const int read_errno = errno;
-    std::fclose(file);
-    if (read_error) {
-      Fail(node,
-           what + ": cannot read key file " + path.string() + ": " + std::strerror(read_errno));
+    if ((file.mode & 077) != 0) {
+      // Readable or writable by group or others: the key is exposed to other local users.
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.mode & 07777));
+      LogWarn("key file is accessible to other users; restrict it with chmod 0400",
+              {{"file", path.string()}, {"mode", mode}, {"fix", "chmod 0400 " + path.string()}});
     }
-    if (size > kMaxKeyFileBytes) {
-      Fail(node, what + ": key file " + path.string() + " is larger than " +
-                     std::to_string(kMaxKeyFileBytes / 1024) + " KiB; is it the right file?");
-    }
-    content.resize(size);
+    std::string content = file.content;
     content = StripTrailingWhitespace(std::move(content));
     if (content.empty()) Fail(node, what + ": key file " + path.string() + " is empty");
     if (!spec.valid(content)) {
@@ -779,6 +777,13 @@ class Parser {
       }
       if (const auto n = settings_node["interval"]; n.IsDefined()) {
         settings.interval = PositiveDuration(n, where + ".interval");
+        const milliseconds floor = MinimumInterval(name, config.endpoints);
+        if (settings.interval < floor) {
+          Fail(n, where + ".interval " + FormatDuration(settings.interval) +
+                      " is shorter than the minimum " + FormatDuration(floor) +
+                      " for this upstream (it protects your API keys and the upstream from "
+                      "throttling; only an upstream on this host may be polled faster)");
+        }
       }
       const auto timeout_node = settings_node["timeout"];
       if (timeout_node.IsDefined()) {
@@ -914,6 +919,37 @@ SourceSettings DefaultSourceSettings(const std::string& source) {
   return settings;
 }
 
+bool IsLoopbackUrl(std::string_view url) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (url.substr(0, scheme.size()) == scheme) {
+      url.remove_prefix(scheme.size());
+      break;
+    }
+  }
+  std::string_view host = url.substr(0, url.find('/'));
+  if (host.substr(0, 5) == "[::1]") return true;
+  host = host.substr(0, host.find(':'));
+  if (host == "localhost") return true;
+  in_addr addr{};
+  return inet_pton(AF_INET, std::string(host).c_str(), &addr) == 1 &&
+         (ntohl(addr.s_addr) >> 24) == 127;
+}
+
+milliseconds MinimumInterval(const std::string& source, const Endpoints& endpoints) {
+  constexpr milliseconds kApiFloor{10'000};
+  constexpr milliseconds kChainFloor{5'000};
+  if (source == kSourceChainLeases) {
+    const bool all_local = std::all_of(endpoints.chain_rest.begin(), endpoints.chain_rest.end(),
+                                       [](const std::string& u) { return IsLoopbackUrl(u); });
+    return all_local ? milliseconds{0} : kChainFloor;
+  }
+  bool local = IsLoopbackUrl(endpoints.console_api);
+  if (source == kSourceProviderEarnings) {
+    local = local && IsLoopbackUrl(endpoints.provider_console_api);
+  }
+  return local ? milliseconds{0} : kApiFloor;
+}
+
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
@@ -927,24 +963,12 @@ Config ParseConfig(const std::string& yaml_text, const std::string& path, const 
 }
 
 Config LoadConfig(const std::string& path, const EnvLookup& env) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr)
-    throw ConfigError(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  std::string text;
-  std::array<char, 64 * 1024> buffer;
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) {
-    text.append(buffer.data(), n);
-    if (text.size() > kMaxConfigFileBytes) break;
+  const SmallFile file = ReadSmallFile(path, kMaxConfigFileBytes);
+  if (!file.ok) {
+    throw ConfigError(path, 0, std::string(file.not_found ? "cannot open: " : "cannot read: ") +
+                                   file.error);
   }
-  const bool read_error = std::ferror(file) != 0;
-  const int read_errno = errno;
-  std::fclose(file);
-  if (read_error)
-    throw ConfigError(path, 0, std::string("cannot read: ") + std::strerror(read_errno));
-  if (text.size() > kMaxConfigFileBytes) {
-    throw ConfigError(path, 0, "larger than " + std::to_string(kMaxConfigFileBytes >> 20) + " MiB");
-  }
+  const std::string& text = file.content;
   return ParseConfig(text, path, env);
 }
 

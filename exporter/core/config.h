@@ -85,6 +85,15 @@ struct Config {
 // The chain's history: 2% AKT / 20% ACT+USDC until 2026-03-21 (BME), nothing after.
 std::vector<TakeRateRegime> DefaultTakeRates();
 
+// The shortest interval a source may poll its upstream at, so a typo cannot get the operator's
+// API keys throttled or banned: 10 s for sources on the Console API or the Provider Console
+// Earnings API, 5 s (about one block) for the chain REST endpoints. An upstream on this host
+// (localhost, 127.0.0.0/8, [::1]: a simulator, a local proxy) has no floor.
+std::chrono::milliseconds MinimumInterval(const std::string& source, const Endpoints& endpoints);
+
+// True for http(s)://localhost, 127.x.y.z and [::1] base URLs.
+bool IsLoopbackUrl(std::string_view url);
+
 // Default settings for one source (intervals of metrics.md, max_staleness 3 × interval).
 SourceSettings DefaultSourceSettings(const std::string& source);
 

@@ -105,6 +105,16 @@ struct Scheduler::Impl {
         Arm(job, NextAfterSuccess(job->scheduled, now, job->poll.settings.interval));
       } else {
         ++job->consecutive_failures;
+        const auto cap = BackoffCap(job->poll.settings.interval);
+        if (retry_after && *retry_after > cap) {
+          core::LogWarn("upstream asked to wait longer than the back-off cap; waiting the cap",
+                        {{"source", job->key.source},
+                         {"target", job->key.target},
+                         {"retry_after_s", std::to_string(retry_after->count())},
+                         {"cap_s", std::to_string(
+                                       std::chrono::duration_cast<std::chrono::seconds>(cap)
+                                           .count())}});
+        }
         const double jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
         Arm(job, now + FailureDelay(job->poll.settings.interval, job->consecutive_failures,
                                     retry_after, jitter));

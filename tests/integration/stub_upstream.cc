@@ -44,6 +44,12 @@ std::string StubUpstream::last_header(const std::string& path, const std::string
   return h == it->second.end() ? "" : h->second;
 }
 
+void StubUpstream::SetHeaders(const std::string& path,
+                              std::map<std::string, std::string> headers) {
+  std::lock_guard lock(mu_);
+  response_headers_[path] = std::move(headers);
+}
+
 int StubUpstream::Handle(mg_connection* conn, void* self_ptr) {
   auto* self = static_cast<StubUpstream*>(self_ptr);
   const mg_request_info* info = mg_get_request_info(conn);
@@ -66,10 +72,17 @@ int StubUpstream::Handle(mg_connection* conn, void* self_ptr) {
   for (int waited = 0; waited < route.delay_ms && !self->stopping_; waited += 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  std::string extra;
+  {
+    std::lock_guard lock(self->mu_);
+    for (const auto& [name, value] : self->response_headers_[path]) {
+      extra += name + ": " + value + "\r\n";
+    }
+  }
   mg_printf(conn,
             "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-            "Connection: close\r\n\r\n",
-            route.status, route.body.size());
+            "%sConnection: close\r\n\r\n",
+            route.status, route.body.size(), extra.c_str());
   mg_write(conn, route.body.data(), route.body.size());
   return route.status;
 }

@@ -22,6 +22,8 @@ class StubUpstream {
   StubUpstream();
   ~StubUpstream();
   void Set(const std::string& path, Route route);
+  // Extra response headers for `path` ("Retry-After" ...), sent with whatever Route it has.
+  void SetHeaders(const std::string& path, std::map<std::string, std::string> headers);
   int hits(const std::string& path) const;
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Header value seen on the last request to `path` (lower-case name).
@@ -34,6 +36,7 @@ class StubUpstream {
   mutable std::mutex mu_;
   std::map<std::string, Route> routes_;
   std::map<std::string, int> hits_;
+  std::map<std::string, std::map<std::string, std::string>> response_headers_;
   std::map<std::string, std::map<std::string, std::string>> headers_;
   std::atomic<bool> stopping_{false};
 };

@@ -1,12 +1,18 @@
 #include "exporter/core/config.h"
 
+#include "exporter/core/log.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -267,8 +273,12 @@ TEST(Config, Durations) {
                                                     {"1d2h3m4s5ms", 93'784'005},
                                                     {"1y", 365 * 86'400'000LL},
                                                     {"120m", 7'200'000}};
+  // Upstreams on this host: no interval floor (see IntervalFloorProtectsRemoteUpstreams).
+  const std::string local =
+      "endpoints:\n  console_api: http://127.0.0.1:1\n  provider_console_api: http://localhost:2\n";
   for (const auto& [text, ms] : good) {
-    const Config c = Parse("sources:\n  provider_earnings:\n    interval: " + text + "\n");
+    const Config c =
+        Parse(local + "sources:\n  provider_earnings:\n    interval: " + text + "\n");
     EXPECT_EQ(c.source(kSourceProviderEarnings).interval, milliseconds(ms)) << text;
   }
   const std::map<std::string, std::string> bad = {{"0s", "greater than 0"},
@@ -294,6 +304,34 @@ TEST(Config, Durations) {
   }
 }
 
+TEST(Config, IntervalFloorProtectsRemoteUpstreams) {
+  // interval: 5ms against the real Console API would be 200 requests a second with the
+  // operator's key: refused, at its line, with the reason.
+  ConfigError e = ParseError("sources:\n  market:\n    interval: 5ms\n");
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_NE(e.reason().find("shorter than the minimum 10s"), std::string::npos) << e.what();
+  e = ParseError(
+      "endpoints:\n  console_api: http://127.0.0.1:9\n"
+      "sources:\n  provider_earnings: {interval: 9s}\n");
+  EXPECT_NE(e.reason().find("minimum 10s"), std::string::npos)
+      << "the earnings API is remote here: " << e.what();
+  e = ParseError(
+      "endpoints:\n  chain_rest: [http://127.0.0.1:1317, http://node.example:1317]\n"
+      "sources:\n  chain_leases: {interval: 2s}\n");
+  EXPECT_NE(e.reason().find("minimum 5s"), std::string::npos) << e.what();
+  EXPECT_EQ(Parse("sources:\n  market: {interval: 10s}\n").source(kSourceMarket).interval,
+            milliseconds(10'000));
+  // A simulator or proxy on this host may be polled as fast as wanted.
+  for (const std::string host : {"http://127.0.0.1:8080", "http://localhost:1", "https://[::1]:3"}) {
+    const Config c = Parse("endpoints:\n  console_api: " + host +
+                           "\nsources:\n  market: {interval: 100ms}\n");
+    EXPECT_EQ(c.source(kSourceMarket).interval, milliseconds(100)) << host;
+  }
+  EXPECT_FALSE(IsLoopbackUrl("http://127.example.com"));
+  EXPECT_FALSE(IsLoopbackUrl("https://console-api.akash.network"));
+  EXPECT_TRUE(IsLoopbackUrl("http://127.0.0.1"));
+}
+
 TEST(Config, BadDurationFixtureNamesTheLine) {
   const ConfigError e = LoadError(Fixture("bad_duration.yaml"));
   EXPECT_EQ(e.line(), 7) << e.what();
@@ -302,9 +340,9 @@ TEST(Config, BadDurationFixtureNamesTheLine) {
 }
 
 TEST(Config, TimeoutAndStalenessDefaultsFollowTheInterval) {
-  const Config c = Parse("sources:\n  market: {interval: 5s}\n  tenant_usage: {interval: 1h}\n");
-  EXPECT_EQ(c.source(kSourceMarket).timeout, milliseconds(5'000));
-  EXPECT_EQ(c.source(kSourceMarket).max_staleness, milliseconds(15'000));
+  const Config c = Parse("sources:\n  market: {interval: 15s}\n  tenant_usage: {interval: 1h}\n");
+  EXPECT_EQ(c.source(kSourceMarket).timeout, milliseconds(15'000));
+  EXPECT_EQ(c.source(kSourceMarket).max_staleness, milliseconds(45'000));
   EXPECT_EQ(c.source(kSourceTenantUsage).timeout, milliseconds(20'000));
   EXPECT_EQ(c.source(kSourceTenantUsage).max_staleness, milliseconds(3 * 3'600'000));
 
@@ -883,6 +921,44 @@ TEST(Config, ProcessEnvReadsTheEnvironment) {
   EXPECT_EQ(env("AKASH_CONFIG_TEST_VAR"), std::optional<std::string>("value"));
   unsetenv("AKASH_CONFIG_TEST_VAR");
   EXPECT_EQ(env("AKASH_CONFIG_TEST_VAR"), std::nullopt);
+}
+
+// --- key files that could wedge or expose --------------------------------------------------
+
+TEST(Config, AKeyFileThatWouldBlockIsRefusedAtOnce) {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "earnings.key").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const auto start = std::chrono::steady_clock::now();
+  const ConfigError e = ParseError(ProviderWithKeyFile(fifo));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_NE(e.reason().find("not a regular file"), std::string::npos) << e.what();
+  // The configuration file itself too.
+  const std::string config_fifo = (dir.path() / "config.yml").string();
+  ASSERT_EQ(mkfifo(config_fifo.c_str(), 0600), 0);
+  const ConfigError c = LoadError(config_fifo);
+  EXPECT_NE(c.reason().find("not a regular file"), std::string::npos) << c.what();
+}
+
+TEST(Config, AKeyFileOthersCanReadIsAWarningNamingTheFix) {
+  TempDir dir;
+  const std::string key = dir.Write("earnings.key", kEarningsKey + "\n");
+  std::ostringstream log;
+  Logger::Get().SetSink(&log);
+  ASSERT_EQ(chmod(key.c_str(), 0644), 0);
+  Parse(ProviderWithKeyFile(key));
+  ASSERT_EQ(chmod(key.c_str(), 0400), 0);
+  const std::string loose = log.str();
+  log.str("");
+  Parse(ProviderWithKeyFile(key));
+  Logger::Get().SetSink(nullptr);
+  EXPECT_NE(loose.find("level=warn"), std::string::npos) << loose;
+  EXPECT_NE(loose.find(key), std::string::npos) << "the warning names the file";
+  EXPECT_NE(loose.find("chmod 0400"), std::string::npos) << "and the fix";
+  EXPECT_NE(loose.find("mode=0644"), std::string::npos) << loose;
+  EXPECT_EQ(loose.find(kEarningsKey), std::string::npos) << "never the key";
+  EXPECT_EQ(log.str(), "") << "a 0400 key file is quiet";
 }
 
 }  // namespace

@@ -194,12 +194,15 @@ TEST_F(StateTest, SigkillDuringWritesNeverLosesAPersistedValue) {
       }
     }
     close(pipefd[1]);
-    usleep(static_cast<useconds_t>(20000 + round * 7919));
+    // Kill it at some moment after its first complete write (whatever the machine's load).
+    long first = 0;
+    ASSERT_EQ(read(pipefd[0], &first, sizeof first), static_cast<ssize_t>(sizeof first));
+    usleep(static_cast<useconds_t>(1000 + round * 3919));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "writer failed with " << status;
-    long last = 0, v = 0;
+    long last = first, v = 0;
     while (read(pipefd[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) last = v;
     close(pipefd[0]);
     ASSERT_GT(last, 0) << "the writer persisted nothing in round " << round;

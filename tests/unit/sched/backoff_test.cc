@@ -41,6 +41,15 @@ TEST(FailureDelay, RetryAfterIsAFloor) {
   EXPECT_EQ(FailureDelay(60s, 1, 0s, 0), 30s);
 }
 
+TEST(FailureDelay, RetryAfterIsHonouredOnlyUpToTheBackoffCap) {
+  // One 429 with "Retry-After: 1000000" (11.6 days) must not silence a source for that long.
+  EXPECT_EQ(FailureDelay(60s, 1, 1'000'000s, 0), 600s);
+  EXPECT_EQ(FailureDelay(2h, 1, 1'000'000s, 0), 2h) << "the cap is max(interval, 10 min)";
+  EXPECT_EQ(FailureDelay(60s, 1, 599s, 0), 599s) << "below the cap it is honoured exactly";
+  EXPECT_EQ(BackoffCap(60s), 600s);
+  EXPECT_EQ(BackoffCap(1h), 1h);
+}
+
 TEST(NextAfterSuccess, IsDriftFree) {
   const SteadyTime t0{};
   // The poll took 7 s: the next one is still at t0 + 60 s, not t0 + 67 s.
