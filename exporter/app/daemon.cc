@@ -164,6 +164,7 @@ struct Daemon::Impl {
   metrics::ExpositionOptions ExpositionOptions() const {
     metrics::ExpositionOptions o;
     o.exporter_metrics = !flags.disable_exporter_metrics;
+    o.background_render = true;  // a scrape never waits for a render
     return o;
   }
 

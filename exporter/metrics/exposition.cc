@@ -2,6 +2,10 @@
 
 #include <zlib.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -148,6 +152,14 @@ void AppendSelfFamilies(const Store& store, const BuildInfo& build,
   out.push_back(reload_ts.Take());
 }
 
+// Hands memory freed by a render back to the system, so a large body rendered once does not
+// stay in RSS. glibc keeps freed memory in its arenas otherwise.
+void ReleaseFreeMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace
 
 BuildInfo CurrentBuildInfo() {
@@ -164,8 +176,29 @@ BuildInfo CurrentBuildInfo() {
   return b;
 }
 
-Exposition::Exposition(const Store& store, ExpositionOptions options)
-    : store_(store), options_(std::move(options)) {}
+Exposition::Exposition(Store& store, ExpositionOptions options)
+    : store_(store), options_(std::move(options)) {
+  if (!options_.background_render) return;
+  store_.SetChangeListener([this] {
+    // Under the store's mutex: only flag and wake (RenderNow never holds bg_mu_ while it reads
+    // the store, so the lock order store → bg_mu_ is the only one).
+    std::lock_guard lock(bg_mu_);
+    bg_requested_ = true;
+    bg_cv_.notify_one();
+  });
+  renderer_ = std::thread([this] { RendererLoop(); });
+}
+
+Exposition::~Exposition() {
+  if (!renderer_.joinable()) return;
+  store_.SetChangeListener(nullptr);
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+    bg_cv_.notify_all();
+  }
+  renderer_.join();
+}
 
 Families Exposition::Collect() const {
   const auto statuses = store_.Statuses();
@@ -190,20 +223,129 @@ Families Exposition::Collect() const {
   return out;
 }
 
-std::shared_ptr<const std::string> Exposition::Get(bool gzip) {
-  const auto generation = store_.generation();
-  const auto now = store_.clock().Steady();
-  std::lock_guard lock(mu_);
-  if (!plain_ || generation != cached_generation_ || now - cached_at_ > options_.max_cache_age) {
-    plain_ = std::make_shared<const std::string>(Serialize(Collect()));
-    gzip_.reset();
-    cached_generation_ = generation;
-    cached_at_ = now;
-    ++renders_;
+std::string Exposition::Render() const {
+  const auto statuses = store_.Statuses();
+  Families own;  // self and process families: small, built per render
+  AppendSelfFamilies(store_, options_.build, statuses, own);
+  if (options_.exporter_metrics) AppendProcessFamilies(own);
+  // Every family by name, pointing into the snapshots (which the statuses keep alive): the
+  // series are written from where they are, never copied. A name's HELP and TYPE come from its
+  // first part, in the order sources are listed (as Collect() merges them).
+  std::map<std::string_view, std::vector<const MetricFamily*>> by_name;
+  for (const auto& s : statuses) {
+    if (!s.snapshot) continue;
+    for (const auto& f : *s.snapshot) by_name[f.name].push_back(&f);
   }
-  if (!gzip) return plain_;
-  if (!gzip_) gzip_ = std::make_shared<const std::string>(Gzip(*plain_));
-  return gzip_;
+  for (const auto& f : own) by_name[f.name].push_back(&f);
+  std::string body;
+  {
+    std::lock_guard lock(mu_);
+    body.reserve(last_size_ + last_size_ / 8 + 4096);
+  }
+  for (const auto& [name, parts] : by_name) {
+    AppendFamilyHeader(body, *parts.front());
+    for (const MetricFamily* part : parts) AppendSamples(body, *part);
+  }
+  {
+    std::lock_guard lock(mu_);
+    last_size_ = body.size();
+  }
+  return body;
+}
+
+std::shared_ptr<const Exposition::Rendered> Exposition::Current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+void Exposition::Publish(std::shared_ptr<const Rendered> r) {
+  std::lock_guard lock(mu_);
+  current_ = std::move(r);
+  ++renders_;
+}
+
+std::shared_ptr<const Exposition::Rendered> Exposition::RenderNow(bool with_gzip) {
+  if (options_.on_render) options_.on_render();
+  auto r = std::make_shared<Rendered>();
+  // The generation is read before the statuses, so a change during the render makes the
+  // result look outdated (and rendered again) rather than current.
+  r->generation = store_.generation();
+  r->at = store_.clock().Steady();
+  r->plain = std::make_shared<const std::string>(Render());
+  if (with_gzip) r->gzip = std::make_shared<const std::string>(Gzip(*r->plain));
+  return r;
+}
+
+std::shared_ptr<const std::string> Exposition::Get(bool gzip) {
+  auto cur = Current();
+  const auto outdated = [&](const std::shared_ptr<const Rendered>& r) {
+    return !r || r->generation != store_.generation() ||
+           store_.clock().Steady() - r->at > options_.max_cache_age;
+  };
+  if (options_.background_render && cur) {
+    if (outdated(cur)) RequestRender();
+    return gzip ? cur->gzip : cur->plain;
+  }
+  if (outdated(cur)) {
+    std::lock_guard render(render_mu_);
+    cur = Current();
+    if (outdated(cur)) {
+      // Foreground mode makes gzip on first demand; the first render of background mode makes
+      // both, like every later one.
+      Publish(RenderNow(options_.background_render));
+      cur = Current();
+    }
+  }
+  if (!gzip) return cur->plain;
+  if (cur->gzip) return cur->gzip;
+  std::lock_guard render(render_mu_);
+  cur = Current();
+  if (!cur->gzip) {
+    auto with = std::make_shared<Rendered>(*cur);
+    with->gzip = std::make_shared<const std::string>(Gzip(*cur->plain));
+    std::lock_guard lock(mu_);
+    current_ = with;  // the same render, now with its gzip form
+    cur = current_;
+  }
+  return cur->gzip;
+}
+
+void Exposition::RequestRender() {
+  std::lock_guard lock(bg_mu_);
+  bg_requested_ = true;
+  bg_cv_.notify_one();
+}
+
+void Exposition::RendererLoop() {
+  std::unique_lock lock(bg_mu_);
+  for (;;) {
+    bg_cv_.wait(lock, [this] { return bg_requested_ || bg_stop_; });
+    if (bg_stop_) return;
+    // Let a burst of changes (a poll records its attempt, requests and result) settle first.
+    bg_cv_.wait_for(lock, options_.coalesce, [this] { return bg_stop_; });
+    if (bg_stop_) return;
+    bg_requested_ = false;
+    ++bg_started_;
+    lock.unlock();
+    {
+      std::lock_guard render(render_mu_);
+      Publish(RenderNow(true));
+    }
+    ReleaseFreeMemory();
+    lock.lock();
+    ++bg_finished_;
+    bg_cv_.notify_all();
+  }
+}
+
+void Exposition::WaitForRender() {
+  if (!options_.background_render) return;
+  std::unique_lock lock(bg_mu_);
+  // A render that began after this call: the one after the current, if one is running.
+  const std::uint64_t target = bg_started_ + 1;
+  bg_requested_ = true;
+  bg_cv_.notify_all();
+  bg_cv_.wait(lock, [&] { return bg_finished_ >= target || bg_stop_; });
 }
 
 std::uint64_t Exposition::renders() const {

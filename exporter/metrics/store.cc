@@ -6,6 +6,16 @@ Store::Store(const core::Clock& clock) : clock_(clock) {
   reload_.last_success = clock_.Now();
 }
 
+void Store::Bump() {
+  ++generation_;
+  if (listener_) listener_();
+}
+
+void Store::SetChangeListener(std::function<void()> listener) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(listener);
+}
+
 Store::Slot* Store::Find(const SourceKey& key) {
   auto it = slots_.find(key);
   return it == slots_.end() ? nullptr : &it->second;
@@ -22,14 +32,14 @@ void Store::Configure(const std::map<SourceKey, SlotSettings>& wanted) {
     slot.status.max_staleness = settings.max_staleness;
     slot.status.interval = settings.interval;
   }
-  ++generation_;
+  Bump();
 }
 
 void Store::RecordAttemptStart(const SourceKey& key) {
   std::lock_guard lock(mu_);
   if (Slot* s = Find(key)) {
     s->status.last_attempt = clock_.Now();
-    ++generation_;
+    Bump();
   }
 }
 
@@ -37,7 +47,7 @@ void Store::RecordRequest(const SourceKey& key, const std::string& code) {
   std::lock_guard lock(mu_);
   if (Slot* s = Find(key)) {
     ++s->status.requests_by_code[code];
-    ++generation_;
+    Bump();
   }
 }
 
@@ -59,7 +69,7 @@ void Store::PublishSuccess(const SourceKey& key, std::shared_ptr<const Families>
   st.last_error.clear();
   s->ever_succeeded = true;
   s->last_success_steady = clock_.Steady();
-  ++generation_;
+  Bump();
 }
 
 void Store::PublishFailure(const SourceKey& key, const core::Error& error,
@@ -73,14 +83,14 @@ void Store::PublishFailure(const SourceKey& key, const core::Error& error,
   ++st.errors_by_reason[static_cast<std::size_t>(error.reason)];
   st.last_error_reason = error.reason;
   st.last_error = error.message;
-  ++generation_;
+  Bump();
 }
 
 void Store::RecordReload(bool ok) {
   std::lock_guard lock(mu_);
   reload_.last_successful = ok;
   if (ok) reload_.last_success = clock_.Now();
-  ++generation_;
+  Bump();
 }
 
 std::vector<SourceStatus> Store::Statuses() const {

@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -98,6 +99,10 @@ class Store {
 
   const core::Clock& clock() const { return clock_; }
 
+  // Called after every change, with the store's mutex held: it must be quick and must not call
+  // back into the store (the exposition only wakes its renderer). Null removes it.
+  void SetChangeListener(std::function<void()> listener);
+
  private:
   // A slot is the public status plus what only the store needs; `status.snapshot` holds the
   // last good snapshot even when stale (Statuses() hides it then).
@@ -107,12 +112,14 @@ class Store {
     std::optional<std::chrono::steady_clock::time_point> last_success_steady;
   };
   Slot* Find(const SourceKey& key);
+  void Bump();  // a change: new generation, listener told
 
   const core::Clock& clock_;
   mutable std::mutex mu_;
   std::map<SourceKey, Slot> slots_;
   std::uint64_t generation_ = 1;
   ReloadState reload_;
+  std::function<void()> listener_;
 };
 
 }  // namespace akash::metrics

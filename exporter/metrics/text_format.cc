@@ -60,6 +60,11 @@ void AppendValue(std::string& out, double v) {
 }
 
 void AppendFamily(std::string& out, const prometheus::MetricFamily& family) {
+  AppendFamilyHeader(out, family);
+  AppendSamples(out, family);
+}
+
+void AppendFamilyHeader(std::string& out, const prometheus::MetricFamily& family) {
   out += "# HELP ";
   out += family.name;
   out.push_back(' ');
@@ -69,6 +74,9 @@ void AppendFamily(std::string& out, const prometheus::MetricFamily& family) {
   out.push_back(' ');
   out += TypeName(family.type);
   out.push_back('\n');
+}
+
+void AppendSamples(std::string& out, const prometheus::MetricFamily& family) {
   for (const auto& m : family.metric) {
     out += family.name;
     if (!m.label.empty()) {

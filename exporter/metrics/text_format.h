@@ -15,6 +15,9 @@ namespace akash::metrics {
 inline constexpr std::string_view kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 void AppendFamily(std::string& out, const prometheus::MetricFamily& family);
+// The two halves of AppendFamily, so one family can be written from several snapshots' parts.
+void AppendFamilyHeader(std::string& out, const prometheus::MetricFamily& family);
+void AppendSamples(std::string& out, const prometheus::MetricFamily& family);
 std::string Serialize(const std::vector<prometheus::MetricFamily>& families);
 void AppendValue(std::string& out, double value);
 

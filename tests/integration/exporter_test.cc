@@ -39,6 +39,10 @@ TEST_F(ExporterTest, EveryEndpointAnswers) {
   auto healthy = Http("GET", ex.base_url + "/-/healthy");
   EXPECT_EQ(healthy.status, 200);
 
+  // /metrics serves the newest complete render, which follows a change within milliseconds.
+  ASSERT_TRUE(Eventually([&] {
+    return SampleValue(Http("GET", ex.base_url + "/metrics").body, "akash_akt_price_usd") == 3.21;
+  }));
   auto metrics = Http("GET", ex.base_url + "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
@@ -117,8 +121,11 @@ TEST_F(ExporterTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOne) {
   auto bad = Http("POST", ex.base_url + "/-/reload");
   EXPECT_EQ(bad.status, 500);
   EXPECT_NE(bad.body.find("config.yml:"), std::string::npos) << bad.body;
-  auto m = Http("GET", ex.base_url + "/metrics").body;
-  EXPECT_EQ(SampleValue(m, "akash_exporter_config_last_reload_successful"), 0);
+  std::string m;
+  EXPECT_TRUE(Eventually([&] {
+    m = Http("GET", ex.base_url + "/metrics").body;
+    return SampleValue(m, "akash_exporter_config_last_reload_successful") == 0.0;
+  })) << m;
   EXPECT_EQ(SampleValue(m, "akash_exporter_source_up{source=\"market\",target=\"\"}"), 1)
       << "the old configuration keeps running";
 

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <sstream>
 
 #include "exporter/metrics/text_format.h"
@@ -174,6 +177,88 @@ TEST_F(ExpositionTest, ProcessMetricsToggle) {
   EXPECT_NE(on.Get(false)->find("process_open_fds "), std::string::npos);
   EXPECT_EQ(off.Get(false)->find("process_"), std::string::npos);
   EXPECT_NE(off.Get(false)->find("akash_exporter_build_info{"), std::string::npos);
+}
+
+TEST_F(ExpositionTest, RenderWritesWhatCollectSerializes) {
+  const SourceKey a{"provider_dashboard", "akash1aaa"};
+  const SourceKey b{"provider_dashboard", "akash1bbb"};
+  store_.Configure({{a, 600s}, {b, 600s}});
+  for (const auto& [key, v] : {std::pair{a, 1.5}, std::pair{b, 2.5}}) {
+    store_.PublishSuccess(
+        key,
+        std::make_shared<const Families>(Families{
+            Family("akash_provider_leases_active", "Active leases.", prometheus::MetricType::Gauge,
+                   {{{{"provider", key.target}}, v}}),
+            Family("akash_provider_earned_akt_total", "Lifetime.", prometheus::MetricType::Counter,
+                   {{{{"provider", key.target}}, v * 10}})}),
+        0, 0s);
+  }
+  Exposition exp(store_, Options());
+  EXPECT_EQ(exp.Render(), Serialize(exp.Collect()));
+}
+
+TEST_F(ExpositionTest, BackgroundModeRendersOnChangeAndAScrapeNeverWaitsForARender) {
+  const SourceKey a{"market", ""};
+  store_.Configure({{a, 600s}});
+  auto opts = Options();
+  opts.background_render = true;
+  opts.max_cache_age = 1h;
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool hold = false;
+  bool held = false;
+  opts.on_render = [&] {
+    std::unique_lock lock(gate_mu);
+    if (!hold) return;
+    held = true;
+    gate_cv.notify_all();
+    gate_cv.wait(lock, [&] { return !hold; });
+  };
+  Exposition exp(store_, opts);
+  const auto first = exp.Get(true);  // nothing rendered yet: this one scrape renders itself
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(static_cast<unsigned char>((*first)[0]), 0x1f) << "gzip made with the render";
+
+  // A change while the renderer is stuck mid-render: scrapes keep getting the last body.
+  {
+    std::lock_guard lock(gate_mu);
+    hold = true;
+  }
+  store_.PublishSuccess(a, std::make_shared<const Families>(Families{Family(
+                               "akash_akt_price_usd", "p", prometheus::MetricType::Gauge,
+                               {{{}, 3.21}})}),
+                        0, 0s);
+  {
+    std::unique_lock lock(gate_mu);
+    ASSERT_TRUE(gate_cv.wait_for(lock, 5s, [&] { return held; })) << "no render started";
+  }
+  auto scrape = std::async(std::launch::async, [&] { return exp.Get(false); });
+  ASSERT_EQ(scrape.wait_for(5s), std::future_status::ready) << "a scrape waited for the render";
+  EXPECT_EQ(scrape.get()->find("akash_akt_price_usd"), std::string::npos) << "the previous body";
+  {
+    std::lock_guard lock(gate_mu);
+    hold = false;
+  }
+  gate_cv.notify_all();
+  exp.WaitForRender();
+  EXPECT_NE(exp.Get(false)->find("akash_akt_price_usd 3.21"), std::string::npos);
+  EXPECT_NE(Gunzip(*exp.Get(true)).find("akash_akt_price_usd 3.21"), std::string::npos);
+}
+
+TEST_F(ExpositionTest, BackgroundModeCoalescesABurstOfChanges) {
+  const SourceKey a{"market", ""};
+  store_.Configure({{a, 600s}});
+  auto opts = Options();
+  opts.background_render = true;
+  opts.max_cache_age = 1h;
+  opts.coalesce = 200ms;
+  Exposition exp(store_, opts);
+  exp.Get(false);
+  const auto before = exp.renders();
+  for (int i = 0; i < 100; ++i) store_.RecordRequest(a, "200");
+  exp.WaitForRender();
+  EXPECT_LE(exp.renders() - before, 3u) << "100 changes in a burst, rendered about once";
+  EXPECT_NE(exp.Get(false)->find("code=\"200\"} 100"), std::string::npos);
 }
 
 TEST(AcceptsGzip, Negotiation) {
