@@ -42,6 +42,10 @@ class Fetcher {
   // Makes the transfer in progress and every later one fail promptly (shutdown). May be
   // called from any thread. Default: nothing to abort.
   virtual void Abort() noexcept {}
+  // Closes idle connections kept for reuse. Called between the polls of a source whose next
+  // poll is far away: holding a socket idle for minutes only ties up a server thread (or leaves
+  // a CLOSE-WAIT socket here once the server gives up on it). Default: nothing kept.
+  virtual void ReleaseConnections() noexcept {}
 };
 
 // Turns a non-2xx response into the Error the poll reports, with a safe message naming the

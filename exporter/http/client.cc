@@ -271,9 +271,10 @@ void GlobalInit() {
 
 struct CurlFetcher::Impl {
   ClientOptions options;
-  CURLM* multi = nullptr;
+  CURLM* multi = nullptr;  // replaced only by ReleaseConnections(), under multi_mu
   CURL* easy = nullptr;
   std::atomic<bool> aborted{false};
+  std::mutex multi_mu;  // Abort() wakes `multi` from another thread
 
   // State of the transfer in progress; reset per hop.
   std::string body;
@@ -493,7 +494,19 @@ CurlFetcher::~CurlFetcher() {
 
 void CurlFetcher::Abort() noexcept {
   impl_->aborted.store(true);
+  std::lock_guard lock(impl_->multi_mu);
   if (impl_->multi != nullptr) curl_multi_wakeup(impl_->multi);
+}
+
+void CurlFetcher::ReleaseConnections() noexcept {
+  // The connection cache belongs to the multi handle the transfers run on: a new one starts
+  // empty, and cleaning up the old one closes its connections. The easy handle keeps its DNS
+  // cache and TLS session IDs.
+  CURLM* fresh = curl_multi_init();
+  if (fresh == nullptr) return;
+  std::lock_guard lock(impl_->multi_mu);
+  if (impl_->multi != nullptr) curl_multi_cleanup(impl_->multi);
+  impl_->multi = fresh;
 }
 
 core::Result<core::Response> CurlFetcher::Get(const core::Request& request) noexcept {

@@ -54,6 +54,7 @@ class CurlFetcher final : public core::Fetcher {
 
   core::Result<core::Response> Get(const core::Request& request) noexcept override;
   void Abort() noexcept;
+  void ReleaseConnections() noexcept override;
 
  private:
   struct Impl;

@@ -32,6 +32,7 @@ class RetryingFetcher final : public core::Fetcher {
   void BeginPoll();
   core::Result<core::Response> Get(const core::Request& request) noexcept override;
   void Abort() noexcept override;
+  void ReleaseConnections() noexcept override { inner_->ReleaseConnections(); }
 
  private:
   bool SleepUnlessAborted(std::chrono::milliseconds d);

@@ -18,6 +18,8 @@ namespace akash::sched {
 
 namespace asio = boost::asio;
 
+constexpr std::chrono::milliseconds kReleaseConnectionsAfter{30'000};
+
 struct Scheduler::Job {
   Job(asio::io_context& io, PollJob j) : timer(io), poll(std::move(j)) {}
   asio::steady_timer timer;
@@ -76,6 +78,9 @@ struct Scheduler::Impl {
       error = core::MakeError(core::ErrorReason::kParse, "internal error");
     }
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    // A source polled every minute or less often gains nothing from an idle connection but
+    // holds a server thread (or, once the server gives up, a CLOSE-WAIT socket here).
+    if (job->poll.settings.interval >= kReleaseConnectionsAfter) job->fetcher->ReleaseConnections();
     if (job->cancelled) return;  // replaced or stopping: an aborted poll says nothing
     std::uint64_t decreases = 0;
     if (output) decreases = metrics::HoldCounters(*job->state, output->families);
