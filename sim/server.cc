@@ -66,7 +66,7 @@ bool Server::Start(std::string* error) {
                            "enable_keep_alive",
                            "yes",
                            "keep_alive_timeout_ms",
-                           "15000",
+                           "2000",
                            "request_timeout_ms",
                            "600000",
                            "tcp_nodelay",

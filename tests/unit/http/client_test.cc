@@ -376,6 +376,19 @@ TEST(CurlFetcher, ReusesOneConnection) {
   EXPECT_EQ(up2.connections(), 1);
 }
 
+TEST(CurlFetcher, ReleaseConnectionsClosesTheIdleConnection) {
+  TestUpstream up([](mg_connection* c, const mg_request_info*) { return Reply(c, 200, "ok"); });
+  CurlFetcher f(FastOptions());
+  ASSERT_TRUE(f.Get(Get(up.Url("/a"))).ok());
+  ASSERT_TRUE(f.Get(Get(up.Url("/b"))).ok());
+  EXPECT_EQ(up.connections(), 1);
+  f.ReleaseConnections();  // between two polls far apart
+  ASSERT_TRUE(f.Get(Get(up.Url("/c"))).ok());
+  EXPECT_EQ(up.connections(), 2) << "the next poll opens a new connection";
+  f.Abort();  // still wakes the current multi handle after the swap
+  EXPECT_FALSE(f.Get(Get(up.Url("/d"))).ok());
+}
+
 TEST(CurlFetcher, FollowsSameOriginRedirectsOnly) {
   std::mutex mu;
   std::string other_key = "unset";

@@ -76,11 +76,18 @@ class HangingFetcher : public core::Fetcher {
 
 class NullFetcher : public core::Fetcher {
  public:
+  explicit NullFetcher(std::atomic<int>* releases = nullptr) : releases_(releases) {}
   core::Result<core::Response> Get(const core::Request&) noexcept override {
     core::Response r;
     r.status = 200;
     return r;
   }
+  void ReleaseConnections() noexcept override {
+    if (releases_) ++*releases_;
+  }
+
+ private:
+  std::atomic<int>* releases_;
 };
 
 template <typename Pred>
@@ -113,6 +120,25 @@ class SchedulerTest : public ::testing::Test {
   metrics::Store store_{clock_};
   core::SharedFacts facts_;
 };
+
+TEST_F(SchedulerTest, LongIntervalSourcesReleaseTheirConnectionsBetweenPolls) {
+  store_.Configure({{{"slow", "t"}, 1h}, {{"fast", "t"}, 1h}});
+  std::atomic<int> slow_releases{0};
+  std::atomic<int> fast_releases{0};
+  Scheduler sched(store_, facts_, clock_, [&](const core::SourceSettings& s) {
+    return std::make_unique<NullFetcher>(s.interval >= 30s ? &slow_releases : &fast_releases);
+  });
+  auto slow = std::make_unique<FakeSource>("slow", "t");
+  auto fast = std::make_unique<FakeSource>("fast", "t");
+  auto* fast_raw = fast.get();
+  std::vector<PollJob> jobs;
+  jobs.push_back({std::move(slow), Settings(60s)});
+  jobs.push_back({std::move(fast), Settings(20ms)});
+  sched.Replace(std::move(jobs));
+  ASSERT_TRUE(WaitFor([&] { return slow_releases >= 1 && fast_raw->polls_ >= 3; }));
+  sched.Stop();
+  EXPECT_EQ(fast_releases, 0) << "a source polled every 20 ms keeps its connection";
+}
 
 TEST_F(SchedulerTest, PollsRepeatedlyWithoutOverlapAndPublishes) {
   store_.Configure({{{"fake", "t"}, 1s}});
