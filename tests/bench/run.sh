@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Scrape benchmark: akash_exporter's serving path against prometheus-cpp's own Exposer serving the
+# same series (the baseline), and the in-memory copy of the rendered body (the floor), in one run.
+# For 1k, 10k and 100k series: req/s and latency under wrk (64 connections), plain and gzip, and
+# RSS at rest and after the load. Prints a table; ratios are ours / Exposer.
+#   tests/bench/run.sh [BUILD_DIR]     (default build-bench, configured Release)
+#   BENCH_SECONDS=10 BENCH_SERIES="1000 10000" tests/bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build-bench}
+seconds=${BENCH_SECONDS:-5}
+series_list=${BENCH_SERIES:-"1000 10000 100000"}
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+if [[ ! -f "$build/build.ninja" ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASH_BUILD_BENCH=ON >/dev/null
+fi
+cmake --build "$build" --target scrape_server >/dev/null
+server="$build/tests/bench/scrape_server"
+work=$(mktemp -d)
+pid=""
+cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# wrk → "req/s p50_ms p99_ms errors"
+load() {
+  wrk -t2 -c64 -d"${seconds}s" --latency "$@" 2>&1 | awk '
+    /Requests\/sec/ {rps = $2}
+    /^ +50%/ {p50 = $2} /^ +99%/ {p99 = $2}
+    /Socket errors/ {gsub(/,/, ""); err += $4 + $6 + $8 + $10}
+    /Non-2xx/ {err += $5}
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    END {printf "%s %.3f %.3f %d\n", rps, ms(p50), ms(p99), err + 0}'
+}
+
+printf "%-8s %-8s %12s %9s %9s %6s %12s %9s %9s %6s %10s %10s\n" series impl "plain req/s" "p50 ms" \
+  "p99 ms" errors "gzip req/s" "p50 ms" "p99 ms" errors "rss rest" "rss load"
+declare -A result
+for n in $series_list; do
+  for impl in exposer ours; do
+    "$server" --impl="$impl" --series="$n" >"$work/out" 2>"$work/err" &
+    pid=$!
+    port=""
+    for _ in $(seq 1 300); do
+      port=$(awk '/^listening/ {print $2}' "$work/out")
+      [[ -n "$port" ]] && break
+      sleep 0.1
+    done
+    [[ -n "$port" ]] || { cat "$work/err" >&2; exit 1; }
+    curl -s -o /dev/null "http://127.0.0.1:$port/metrics"  # first render
+    sleep 1
+    rest=$(rss_kib "$pid")
+    read -r p_rps p_50 p_99 p_err < <(load "http://127.0.0.1:$port/metrics")
+    read -r g_rps g_50 g_99 g_err < <(load -H "Accept-Encoding: gzip" "http://127.0.0.1:$port/metrics")
+    loaded=$(rss_kib "$pid")
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    printf "%-8s %-8s %12.0f %9.3f %9.3f %6d %12.0f %9.3f %9.3f %6d %8d K %8d K\n" "$n" "$impl" \
+      "$p_rps" "$p_50" "$p_99" "$p_err" "$g_rps" "$g_50" "$g_99" "$g_err" "$rest" "$loaded"
+    result[$n,$impl,plain]=$p_rps
+    result[$n,$impl,gzip]=$g_rps
+    result[$n,$impl,rest]=$rest
+    result[$n,$impl,load]=$loaded
+  done
+  "$server" --impl=memcpy --series="$n" >"$work/memcpy"
+  result[$n,floor]=$(awk '/copies_per_second/ {print $2}' "$work/memcpy")
+  result[$n,bytes]=$(awk '/body_bytes/ {print $2}' "$work/memcpy")
+done
+echo
+echo "ratios (ours / Exposer, same run)"
+for n in $series_list; do
+  awk -v n="$n" -v op="${result[$n,ours,plain]}" -v ep="${result[$n,exposer,plain]}" \
+    -v og="${result[$n,ours,gzip]}" -v eg="${result[$n,exposer,gzip]}" \
+    -v orr="${result[$n,ours,rest]}" -v err="${result[$n,exposer,rest]}" \
+    -v ol="${result[$n,ours,load]}" -v fl="${result[$n,floor]}" -v b="${result[$n,bytes]}" 'BEGIN {
+      printf "series=%-7s plain %7.1fx  gzip %7.1fx  rss at rest %5.2fx  rss load/rest %5.2fx  body %d B  memcpy floor %.0f copies/s (ours at %.1f%%)\n",
+        n, op / ep, og / eg, orr / err, ol / orr, b, fl, 100 * op / fl }'
+done
