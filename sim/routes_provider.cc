@@ -454,7 +454,8 @@ Response HandleProvider(const Ctx& c) {
                                  : i < p.failed_checks_1d;
     w.StartObject();
     char id[40];
-    std::snprintf(id, sizeof id, "00000000-%04x-4000-8000-%012llx", pi & 0xffff,
+    std::snprintf(id, sizeof id, "00000000-%04x-4000-8000-%012llx",
+                  static_cast<unsigned>(pi) & 0xffffu,
                   static_cast<unsigned long long>((last_check_ms - i * kUptimeCheckMs) / 1000));
     kv("id", id);
     WriteKey(w, "isOnline");
