@@ -6,6 +6,7 @@
 #include "collectors/market.h"
 #include "collectors/provider_dashboard.h"
 #include "collectors/provider_earnings.h"
+#include "collectors/provider_status.h"
 #include "collectors/source.h"
 #include "exporter/core/config.h"
 #include "exporter/core/log.h"
@@ -41,6 +42,9 @@ std::vector<std::unique_ptr<Source>> MakeSources(const core::Config& config) {
       if (provider != nullptr) options.earnings_api_key = provider->earnings_api_key;
       options.take_rates = config.take_rates;
       sources.push_back(std::make_unique<ProviderEarningsSource>(std::move(options)));
+    } else if (name == core::kSourceProviderStatus) {
+      sources.push_back(
+          std::make_unique<ProviderStatusSource>(config.endpoints.console_api, planned.target));
     } else {
       // chain_leases and tenant_* are built by their own collectors once they land; until then
       // the pair is skipped rather than failing the whole config.

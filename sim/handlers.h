@@ -73,6 +73,7 @@ Response HandleDiscovery(const Ctx& c);
 // --- truth endpoints (truth.cc): independent straightforward loops over the world ---
 Response HandleTruthWorld(const Ctx& c, double time_scale);
 Response HandleTruthProvider(const Ctx& c);
+Response HandleTruthProviderStatus(const Ctx& c);
 Response HandleTruthEarnings(const Ctx& c);
 Response HandleTruthTenant(const Ctx& c);
 

@@ -696,6 +696,7 @@ Response Router::HandleControl(const Request& req) {
   if (seg.size() == 4 && seg[1] == "truth" && req.method == "GET") {
     c.segments = {seg[3]};
     if (seg[2] == "provider") return HandleTruthProvider(c);
+    if (seg[2] == "provider_status") return HandleTruthProviderStatus(c);
     if (seg[2] == "earnings") return HandleTruthEarnings(c);
     if (seg[2] == "tenant") return HandleTruthTenant(c);
   }

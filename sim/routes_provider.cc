@@ -1,6 +1,8 @@
 // Provider-side routes: the Provider Console Earnings API and the Console's provider routes.
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "sim/handlers.h"
 
@@ -261,14 +263,17 @@ Response HandleProvider(const Ctx& c) {
   int pi = c.world.ProviderIndex(c.segments.at(0));
   if (pi < 0) return TextResponse(404, "Provider not found.");
   const Provider& p = c.world.providers()[static_cast<std::size_t>(pi)];
+  // The Console's stats come from the provider's own status check; the simulator takes that
+  // check at the indexed block, so `active` equals the dashboard's active* figures.
+  const std::int64_t h = c.indexed_h;
   std::int64_t cpu = 0, gpu = 0, mem = 0, eph = 0, pers = 0, lease_count = 0,
                active_deployments = 0;
   std::int64_t last_dseq = -1;
   for (std::uint32_t li : p.leases) {
     const Lease& l = c.world.leases()[li];
-    if (l.created > c.chain_h) continue;
+    if (l.created > h) continue;
     ++lease_count;
-    if (c.chain_h < l.end) {
+    if (h < l.end) {
       cpu += l.cpu;
       gpu += l.gpus;
       mem += l.memory;
@@ -278,7 +283,6 @@ Response HandleProvider(const Ctx& c) {
       last_dseq = l.dseq;
     }
   }
-  std::string now_iso = FormatIsoMillis(c.now_ms - 30'000);
   rapidjson::StringBuffer b;
   b.Reserve(4096);
   JsonWriter w(b);
@@ -286,32 +290,56 @@ Response HandleProvider(const Ctx& c) {
     WriteKey(w, k);
     WriteStr(w, v);
   };
-  auto stat = [&](std::string_view k, std::int64_t active, std::int64_t cap) {
+  // available is free capacity, as the Console computes it (allocatable − allocated, at least 0);
+  // pending reservations are not allocated on the nodes yet but are not free either.
+  auto stat = [&](std::string_view k, std::int64_t active, std::int64_t pending, std::int64_t cap) {
     WriteKey(w, k);
     w.StartObject();
     WriteKey(w, "active");
     w.Int64(active);
     WriteKey(w, "available");
-    w.Int64(cap - active);
+    w.Int64(std::max<std::int64_t>(0, cap - active - pending));
     WriteKey(w, "pending");
-    w.Int64(0);
+    w.Int64(pending);
     w.EndObject();
   };
+  // The Console sends `uptimeNd || null`: a ratio of 0 arrives as null.
+  auto uptime = [&](std::string_view k, std::int64_t failed, std::int64_t days) {
+    const std::int64_t checks = days * kDayMs / kUptimeCheckMs;
+    WriteKey(w, k);
+    if (failed >= checks) {
+      w.Null();
+    } else {
+      WriteJs(w, static_cast<double>(checks - failed) / static_cast<double>(checks));
+    }
+  };
+  // The Console's name is the host of hostUri while the provider is online, null otherwise.
+  std::string host = p.host_uri.substr(p.host_uri.find("://") + 3);
+  host = host.substr(0, host.find_first_of(":/"));
+  // Checks run on 10-minute marks; an offline provider failed its last failed_checks_1d checks.
+  const std::int64_t last_check_ms = c.now_ms - c.now_ms % kUptimeCheckMs;
+  const std::int64_t last_online_ms =
+      p.online ? last_check_ms : last_check_ms - p.failed_checks_1d * kUptimeCheckMs;
   w.StartObject();
   kv("owner", p.address);
-  kv("name", p.name);
+  WriteKey(w, "name");
+  if (p.online) {
+    WriteStr(w, host);
+  } else {
+    w.Null();
+  }
   kv("hostUri", p.host_uri);
   WriteKey(w, "createdHeight");
   w.Int64(p.created_height);
   kv("email", p.email);
   kv("website", p.website);
-  kv("lastCheckDate", now_iso);
+  kv("lastCheckDate", FormatIsoMillis(last_check_ms));
   WriteKey(w, "deploymentCount");
   w.Int64(active_deployments);
   WriteKey(w, "leaseCount");
   w.Int64(lease_count);
   kv("cosmosSdkVersion", "v0.53.3");
-  kv("akashVersion", "v0.10.2");
+  kv("akashVersion", p.akash_version);
   kv("ipRegion", "California");
   kv("ipRegionCode", "CA");
   kv("ipCountry", "United States");
@@ -320,28 +348,25 @@ Response HandleProvider(const Ctx& c) {
   WriteStr(w, "37.3394");
   WriteKey(w, "ipLon");
   WriteStr(w, "-121.895");
-  WriteKey(w, "uptime1d");
-  WriteJs(w, 1);
-  WriteKey(w, "uptime7d");
-  WriteJs(w, 0.9976);
-  WriteKey(w, "uptime30d");
-  WriteJs(w, 0.9931);
+  uptime("uptime1d", p.failed_checks_1d, 1);
+  uptime("uptime7d", p.failed_checks_7d, 7);
+  uptime("uptime30d", p.failed_checks_30d, 30);
   WriteKey(w, "isValidVersion");
   w.Bool(true);
   WriteKey(w, "isOnline");
-  w.Bool(true);
-  kv("lastOnlineDate", now_iso);
+  w.Bool(p.online);
+  kv("lastOnlineDate", FormatIsoMillis(last_online_ms));
   WriteKey(w, "isAudited");
   w.Bool(true);
   WriteKey(w, "stats");
   w.StartObject();
-  stat("cpu", cpu, p.capacity_cpu);
-  stat("gpu", gpu, p.capacity_gpu);
-  stat("memory", mem, p.capacity_memory);
+  stat("cpu", cpu, p.pending_cpu, p.capacity_cpu);
+  stat("gpu", gpu, p.pending_gpu, p.capacity_gpu);
+  stat("memory", mem, p.pending_memory, p.capacity_memory);
   WriteKey(w, "storage");
   w.StartObject();
-  stat("ephemeral", eph, p.capacity_ephemeral);
-  stat("persistent", pers, p.capacity_persistent);
+  stat("ephemeral", eph, p.pending_ephemeral, p.capacity_ephemeral);
+  stat("persistent", pers, p.pending_persistent, p.capacity_persistent);
   w.EndObject();
   w.EndObject();
   WriteKey(w, "gpuModels");
@@ -420,12 +445,22 @@ Response HandleProvider(const Ctx& c) {
   w.Bool(true);
   WriteKey(w, "uptime");
   w.StartArray();
-  for (int i = 0; i < 3; ++i) {
+  // The last day of checks, newest first. Failures are the newest ones (offline provider) or
+  // spread over the day (degraded one); either way the array agrees with uptime1d.
+  const std::int64_t day_checks = kDayMs / kUptimeCheckMs;
+  for (std::int64_t i = 0; i < day_checks; ++i) {
+    const bool failed = p.online ? (p.failed_checks_1d > 0 && i % (day_checks / 3) == 7 &&
+                                    i / (day_checks / 3) < p.failed_checks_1d)
+                                 : i < p.failed_checks_1d;
     w.StartObject();
-    kv("id", "00000000-0000-4000-8000-00000000000" + std::to_string(i));
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-%04x-4000-8000-%012llx",
+                  static_cast<unsigned>(pi) & 0xffffu,
+                  static_cast<unsigned long long>((last_check_ms - i * kUptimeCheckMs) / 1000));
+    kv("id", id);
     WriteKey(w, "isOnline");
-    w.Bool(true);
-    kv("checkDate", FormatIsoMillis(c.now_ms - 30'000 - i * 600'000));
+    w.Bool(!failed);
+    kv("checkDate", FormatIsoMillis(last_check_ms - i * kUptimeCheckMs));
     w.EndObject();
   }
   w.EndArray();

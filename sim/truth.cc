@@ -153,6 +153,94 @@ Response HandleTruthWorld(const Ctx& c, double time_scale) {
   return JsonResponse(200, b.GetString());
 }
 
+Response HandleTruthProviderStatus(const Ctx& c) {
+  const World& w = c.world;
+  int p = w.ProviderIndex(c.segments.at(0));
+  if (p < 0) return JsonResponse(404, "{\"error\":\"not a provider of this world\"}");
+  const Provider& prov = w.providers()[static_cast<std::size_t>(p)];
+  // Resources of every lease open at the indexed block, from the world's full lease list.
+  const std::int64_t h = c.indexed_h;
+  std::int64_t active[5] = {0, 0, 0, 0, 0};  // cpu, gpu, memory, ephemeral, persistent
+  for (const Lease& l : w.leases()) {
+    if (static_cast<int>(l.provider) != p || l.created > h || l.end <= h) continue;
+    active[0] += l.cpu;
+    active[1] += l.gpus;
+    active[2] += l.memory;
+    active[3] += l.ephemeral;
+    active[4] += l.persistent;
+  }
+  const std::int64_t pending[5] = {prov.pending_cpu, prov.pending_gpu, prov.pending_memory,
+                                   prov.pending_ephemeral, prov.pending_persistent};
+  const std::int64_t capacity[5] = {prov.capacity_cpu, prov.capacity_gpu, prov.capacity_memory,
+                                    prov.capacity_ephemeral, prov.capacity_persistent};
+  const char* const kinds[5] = {"cpu_milli", "gpu", "memory_bytes", "ephemeral_bytes",
+                                "persistent_bytes"};
+  rapidjson::StringBuffer b;
+  JsonWriter j(b);
+  j.StartObject();
+  WriteKey(j, "address");
+  WriteStr(j, prov.address);
+  WriteKey(j, "height");
+  j.Int64(h);
+  // The name label the exporter shows: the host of hostUri, online or not.
+  const std::size_t host_from = prov.host_uri.find("//") + 2;
+  WriteKey(j, "name");
+  WriteStr(j, prov.host_uri.substr(host_from, prov.host_uri.rfind(':') - host_from));
+  WriteKey(j, "host_uri");
+  WriteStr(j, prov.host_uri);
+  WriteKey(j, "akash_version");
+  WriteStr(j, prov.akash_version);
+  WriteKey(j, "online");
+  j.Bool(prov.online);
+  WriteKey(j, "uptime");
+  j.StartObject();
+  const std::pair<const char*, std::int64_t> windows[] = {{"1d", 1}, {"7d", 7}, {"30d", 30}};
+  const std::int64_t failed[3] = {prov.failed_checks_1d, prov.failed_checks_7d,
+                                  prov.failed_checks_30d};
+  for (int i = 0; i < 3; ++i) {
+    const std::int64_t checks = windows[i].second * 144;  // one check every 10 minutes
+    WriteKey(j, windows[i].first);
+    if (failed[i] >= checks) {
+      j.Null();  // the Console turns a ratio of 0 into null
+    } else {
+      j.Double(static_cast<double>(checks - failed[i]) / static_cast<double>(checks));
+    }
+  }
+  j.EndObject();
+  WriteKey(j, "capacity");
+  j.StartObject();
+  for (int i = 0; i < 5; ++i) {
+    WriteKey(j, kinds[i]);
+    j.StartObject();
+    WriteKey(j, "active");
+    j.Int64(active[i]);
+    WriteKey(j, "pending");
+    j.Int64(pending[i]);
+    WriteKey(j, "available");
+    j.Int64(std::max<std::int64_t>(0, capacity[i] - active[i] - pending[i]));
+    j.EndObject();
+  }
+  j.EndObject();
+  WriteKey(j, "gpu_models");
+  j.StartArray();
+  for (int m : prov.gpu_models) {
+    const GpuModel& g = w.gpu_models()[static_cast<std::size_t>(m)];
+    j.StartObject();
+    WriteKey(j, "vendor");
+    WriteStr(j, g.vendor);
+    WriteKey(j, "model");
+    WriteStr(j, g.model);
+    WriteKey(j, "ram");
+    WriteStr(j, g.ram);
+    WriteKey(j, "interface");
+    WriteStr(j, g.interface);
+    j.EndObject();
+  }
+  j.EndArray();
+  j.EndObject();
+  return JsonResponse(200, b.GetString());
+}
+
 Response HandleTruthProvider(const Ctx& c) {
   const World& w = c.world;
   int p = w.ProviderIndex(c.segments.at(0));

@@ -582,6 +582,33 @@ World World::Generate(const WorldConfig& config) {
     p.capacity_persistent = pers + rng.Range(0, 40) * 1024 * kGiB;
   }
 
+  // Health and reservations (see world.h): no random draws here.
+  static const char* const kAkashVersions[] = {"v0.10.2", "v0.10.1", "v0.8.3"};
+  for (std::size_t i = 0; i < w.providers_.size(); ++i) {
+    Provider& p = w.providers_[i];
+    p.akash_version = kAkashVersions[i % 3];
+    if (i % 3 == 1) {
+      // Degraded: a few failed checks, and one reservation waiting for its manifest.
+      p.failed_checks_1d = 3;
+      p.failed_checks_7d = 17;
+      p.failed_checks_30d = 41;
+      p.pending_cpu = 2000;
+      p.pending_memory = 4 * kGiB;
+      p.pending_ephemeral = 10 * kGiB;
+      std::int64_t open_gpus = 0;
+      for (std::uint32_t li : p.leases) {
+        if (w.leases_[li].IsOpen()) open_gpus += w.leases_[li].gpus;
+      }
+      if (p.capacity_gpu > open_gpus) p.pending_gpu = 1;
+    } else if (i % 3 == 2) {
+      // Offline for the last two hours (12 checks), after earlier outages.
+      p.online = false;
+      p.failed_checks_1d = 12;
+      p.failed_checks_7d = 18;
+      p.failed_checks_30d = 48;
+    }
+  }
+
   for (std::size_t i = 0; i < w.providers_.size(); ++i) {
     w.provider_by_address_[w.providers_[i].address] = static_cast<int>(i);
     w.provider_by_key_[w.providers_[i].earnings_api_key] = static_cast<int>(i);

@@ -77,7 +77,24 @@ struct Provider {
   std::int64_t capacity_persistent = 0;
   std::vector<std::uint32_t> leases;  // lease indices, ascending
   std::vector<std::uint32_t> bids;    // bid indices, ascending
+  // What the Console's provider record says about health and reservations. Set from the
+  // provider's index (i % 3: healthy, degraded with pending reservations, offline), not from
+  // the seed's random stream, so every other generated value is unchanged by them.
+  std::string akash_version;
+  bool online = true;
+  // Failed uptime checks (one every kUptimeCheckMs) in the last 1, 7 and 30 days.
+  std::int64_t failed_checks_1d = 0;
+  std::int64_t failed_checks_7d = 0;
+  std::int64_t failed_checks_30d = 0;
+  std::int64_t pending_cpu = 0;  // thousandths of a vCPU reserved for leases being created
+  std::int64_t pending_gpu = 0;
+  std::int64_t pending_memory = 0;
+  std::int64_t pending_ephemeral = 0;
+  std::int64_t pending_persistent = 0;
 };
+
+// The Console's uptime checker interval: 144 checks a day.
+inline constexpr std::int64_t kUptimeCheckMs = 600'000;
 
 struct StripeTxn {
   std::string id;         // uuid (current shape)

@@ -742,9 +742,9 @@ class Parser {
 
   void ParseSources(const YAML::Node& map, Config& config) const {
     if (!map.IsMap()) Fail(map, "sources must be a mapping of source name to settings");
-    static constexpr std::string_view kSourceNames[] = {kAllSources[0], kAllSources[1],
-                                                        kAllSources[2], kAllSources[3],
-                                                        kAllSources[4], kAllSources[5]};
+    static constexpr std::string_view kSourceNames[] = {
+        kAllSources[0], kAllSources[1], kAllSources[2], kAllSources[3],
+        kAllSources[4], kAllSources[5], kAllSources[6]};
     static_assert(std::size(kSourceNames) == std::size(kAllSources));
     CheckKeys(map, kSourceNames, "sources");
     for (const auto& entry : map) {
@@ -907,6 +907,7 @@ SourceSettings DefaultSourceSettings(const std::string& source) {
       {kSourceProviderEarnings, milliseconds(3'600'000)},
       {kSourceChainLeases, milliseconds(60'000)},
       {kSourceMarket, milliseconds(300'000)},
+      {kSourceProviderStatus, milliseconds(300'000)},
       {kSourceTenantUsage, milliseconds(600'000)},
       {kSourceTenantBilling, milliseconds(600'000)},
   };
@@ -982,6 +983,7 @@ std::vector<PlannedSource> PlanSources(const Config& config) {
     add(kSourceProviderDashboard, provider.address);
     add(kSourceProviderEarnings, provider.address);
     if (!config.endpoints.chain_rest.empty()) add(kSourceChainLeases, provider.address);
+    add(kSourceProviderStatus, provider.address);
   }
   for (std::size_t i = 0; i < config.tenants.size(); ++i) {
     const TenantTarget& tenant = config.tenants[i];

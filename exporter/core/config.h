@@ -26,11 +26,12 @@ inline constexpr const char* kSourceProviderDashboard = "provider_dashboard";
 inline constexpr const char* kSourceProviderEarnings = "provider_earnings";
 inline constexpr const char* kSourceChainLeases = "chain_leases";
 inline constexpr const char* kSourceMarket = "market";
+inline constexpr const char* kSourceProviderStatus = "provider_status";
 inline constexpr const char* kSourceTenantUsage = "tenant_usage";
 inline constexpr const char* kSourceTenantBilling = "tenant_billing";
-inline constexpr const char* kAllSources[] = {kSourceProviderDashboard, kSourceProviderEarnings,
-                                              kSourceChainLeases,       kSourceMarket,
-                                              kSourceTenantUsage,       kSourceTenantBilling};
+inline constexpr const char* kAllSources[] = {
+    kSourceProviderDashboard, kSourceProviderEarnings, kSourceChainLeases,  kSourceMarket,
+    kSourceProviderStatus,    kSourceTenantUsage,      kSourceTenantBilling};
 
 struct SourceSettings {
   bool enabled = true;  // `enabled: false` switches the source off for every target

@@ -10,6 +10,7 @@
 #include "collectors/market.h"
 #include "collectors/provider_dashboard.h"
 #include "collectors/provider_earnings.h"
+#include "collectors/provider_status.h"
 #include "exporter/core/config.h"
 #include "exporter/core/date.h"
 #include "exporter/core/decimal.h"
@@ -37,7 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)collectors::ParseEarnings(input, "fuzz");
       break;
     case 3:
+      // The Console's provider routes share this selector, so the corpus keeps its meaning.
       (void)collectors::ParseProviderDashboard(input, "fuzz");
+      (void)collectors::ParseProviderStatus(input, "fuzz");
+      (void)collectors::HostOfUri(input);
       break;
     case 4:
       (void)collectors::ParseAktPrice(input, "fuzz");

@@ -53,6 +53,8 @@ TEST(RegistryTest, BuildsImplementedSourcesForEveryPlannedPair) {
                                 {"provider_dashboard", kPublic},
                                 {"provider_earnings", kKeyed},
                                 {"provider_earnings", kPublic},
+                                {"provider_status", kKeyed},
+                                {"provider_status", kPublic},
                             }));
 }
 
@@ -61,7 +63,7 @@ TEST(RegistryTest, DisabledSourceIsNotBuilt) {
   c.sources[core::kSourceProviderEarnings].enabled = false;
   auto sources = MakeSources(c);
   for (const auto& s : sources) EXPECT_NE(s->name(), "provider_earnings");
-  EXPECT_EQ(sources.size(), 3u);
+  EXPECT_EQ(sources.size(), 5u);
 }
 
 TEST(RegistryTest, NoTargetsStillRunsMarket) {

@@ -218,6 +218,7 @@ TEST(Config, DefaultSourceSettingsFollowMetricsMd) {
       {kSourceProviderEarnings, milliseconds(3'600'000)},
       {kSourceChainLeases, milliseconds(60'000)},
       {kSourceMarket, milliseconds(300'000)},
+      {kSourceProviderStatus, milliseconds(300'000)},
       {kSourceTenantUsage, milliseconds(600'000)},
       {kSourceTenantBilling, milliseconds(600'000)}};
   for (const auto& [source, interval] : intervals) {
@@ -840,9 +841,11 @@ TEST(Config, PlanSourcesForTheFullConfig) {
                                 "provider_dashboard@" + std::string(kAddr1),
                                 "provider_earnings@" + std::string(kAddr1),
                                 "chain_leases@" + std::string(kAddr1),
+                                "provider_status@" + std::string(kAddr1),
                                 "provider_dashboard@" + std::string(kAddr2),
                                 "provider_earnings@" + std::string(kAddr2),
                                 "chain_leases@" + std::string(kAddr2),
+                                "provider_status@" + std::string(kAddr2),
                                 "tenant_usage@" + std::string(kAddr3),
                                 "tenant_billing@" + std::string(kAddr3),
                                 "tenant_usage@" + std::string(kAddr4),
@@ -855,19 +858,54 @@ TEST(Config, PlanSourcesNeedsItsInputs) {
   Config c = Parse("providers:\n  - address: " + std::string(kAddr1) + "\n");
   EXPECT_EQ(PlanStrings(c),
             (std::vector<std::string>{"market@", "provider_dashboard@" + std::string(kAddr1),
-                                      "provider_earnings@" + std::string(kAddr1)}));
+                                      "provider_earnings@" + std::string(kAddr1),
+                                      "provider_status@" + std::string(kAddr1)}));
   c = Parse("providers:\n  - address: " + std::string(kAddr1) +
             "\nendpoints: {chain_rest: http://n:1317}\n"
             "sources:\n  provider_earnings: {enabled: false}\n  market: {enabled: true}\n");
   EXPECT_EQ(PlanStrings(c),
             (std::vector<std::string>{"market@", "provider_dashboard@" + std::string(kAddr1),
-                                      "chain_leases@" + std::string(kAddr1)}));
+                                      "chain_leases@" + std::string(kAddr1),
+                                      "provider_status@" + std::string(kAddr1)}));
   c = Parse("tenants:\n  - address: " + std::string(kAddr3) + "\n");
   EXPECT_EQ(PlanStrings(c),
             (std::vector<std::string>{"market@", "tenant_usage@" + std::string(kAddr3)}));
   c = Parse("tenants:\n  - console_api_key_env: K\nsources: {tenant_usage: {enabled: false}}\n",
             FakeEnv({{"K", kConsoleKey}}));
   EXPECT_EQ(PlanStrings(c), (std::vector<std::string>{"market@", "tenant_billing@tenants[0]"}));
+}
+
+TEST(Config, ProviderStatusIsPlannedPerProviderWithItsOwnSettings) {
+  Config c = Parse("providers:\n  - address: " + std::string(kAddr1) + "\n  - address: " +
+                   std::string(kAddr2) + "\n");
+  const SourceSettings& defaults = c.source(kSourceProviderStatus);
+  EXPECT_EQ(defaults.interval, milliseconds(300'000));
+  EXPECT_EQ(defaults.max_staleness, milliseconds(900'000));
+  std::vector<std::string> status_targets;
+  for (const PlannedSource& planned : PlanSources(c)) {
+    if (planned.source == kSourceProviderStatus) status_targets.push_back(planned.target);
+  }
+  EXPECT_EQ(status_targets, (std::vector<std::string>{kAddr1, kAddr2}));
+  EXPECT_NE(DescribeConfig(c).find("provider_status target=\"" + std::string(kAddr2) +
+                                   "\" interval=5m timeout=20s max_staleness=15m"),
+            std::string::npos)
+      << DescribeConfig(c);
+
+  c = Parse("providers:\n  - address: " + std::string(kAddr1) +
+            "\nsources:\n  provider_status: {interval: 10m, timeout: 5s}\n");
+  EXPECT_EQ(c.source(kSourceProviderStatus).interval, milliseconds(600'000));
+  EXPECT_EQ(c.source(kSourceProviderStatus).timeout, milliseconds(5'000));
+  EXPECT_EQ(c.source(kSourceProviderStatus).max_staleness, milliseconds(1'800'000));
+
+  c = Parse("providers:\n  - address: " + std::string(kAddr1) +
+            "\nsources: {provider_status: {enabled: false}}\n");
+  for (const PlannedSource& planned : PlanSources(c)) {
+    EXPECT_NE(planned.source, kSourceProviderStatus);
+  }
+  EXPECT_NE(DescribeConfig(c).find("disabled by config: provider_status"), std::string::npos);
+  // chain_leases-only keys stay refused here.
+  const ConfigError e = ParseError("sources:\n  provider_status: {page_limit: 10}\n");
+  EXPECT_NE(e.reason().find("page_limit"), std::string::npos) << e.reason();
 }
 
 TEST(Config, DescribeConfigNeverShowsKeys) {
