@@ -3,6 +3,7 @@
 # as errors, runs every test, then does the same under AddressSanitizer + UndefinedBehaviorSanitizer.
 #   scripts/test.sh            # both builds
 #   AKASH_SKIP_ASAN=1 scripts/test.sh   # the plain build only (quicker local runs)
+#   AKASH_SKIP_FUZZ=1, AKASH_FUZZ_SECONDS=N    # skip or resize the bounded fuzz run (default 60 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/deps.sh
@@ -35,6 +36,10 @@ start=$(date +%s)
 # in sanitizer reports. Assertions stay on in both. The release build is scripts/run.sh's.
 echo "== build and test (-O1, -Werror)"
 run_suite build -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 -DCMAKE_C_FLAGS_DEBUG=-O1
+if [[ "${AKASH_SKIP_FUZZ:-0}" != "1" ]]; then
+  echo "== fuzz every parser for ${AKASH_FUZZ_SECONDS:-60} s (clang, ASan + UBSan)"
+  scripts/fuzz.sh --ci "${AKASH_FUZZ_SECONDS:-60}"  # a crash stops the run, like a failed test
+fi
 if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
   echo "== build and test under ASan + UBSan"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
