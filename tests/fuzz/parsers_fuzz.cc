@@ -1,6 +1,7 @@
 // One libFuzzer entry point over every parser that reads upstream or user bytes. The first byte
 // picks the parser, the rest is its input. Every parser must return a value or an error and never
 // crash, hang or read out of bounds (run under ASan+UBSan by scripts/fuzz.sh).
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,6 +15,7 @@
 #include "exporter/core/config.h"
 #include "exporter/core/date.h"
 #include "exporter/core/decimal.h"
+#include "exporter/http/client.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -30,10 +32,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     }
-    case 1:
+    case 1: {
       (void)core::Date::Parse(input);
       (void)collectors::ParseIsoTimestamp(input);
+      // Retry-After comes from any upstream or proxy: seconds or one of three HTTP-date forms.
+      const std::chrono::system_clock::time_point now{std::chrono::seconds(1'790'000'000)};
+      if (auto wait = http::ParseRetryAfter(input, now); wait && wait->count() < 0) {
+        __builtin_trap();  // a wait is never negative
+      }
       break;
+    }
     case 2:
       (void)collectors::ParseEarnings(input, "fuzz");
       break;
@@ -48,8 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 5:
       (void)collectors::ParseJson(input, "fuzz");
+      // Error bodies of every upstream (Hono, FastAPI, gRPC gateway, HTML) for the log line.
+      (void)collectors::UpstreamErrorCode(input);
       break;
     case 6: {
+      // Endpoint URLs from the config decide the interval floor.
+      (void)core::IsLoopbackUrl(input);
+      (void)collectors::JoinUrl(input, "/v1/x");
       // The config parser at start-up: errors are ConfigError, nothing else may escape.
       const core::EnvLookup no_env = [](const std::string&) -> std::optional<std::string> {
         return std::nullopt;
