@@ -45,31 +45,39 @@ WrkResult ParseWrk(const std::string& out) {
   WrkResult r;
   std::istringstream in(out);
   std::string line;
+  const auto starts = [](const std::string& t, const char* prefix) {
+    return t.rfind(prefix, 0) == 0;
+  };
   while (std::getline(in, line)) {
     const auto first = line.find_first_not_of(' ');
     if (first == std::string::npos) continue;
     const std::string t = line.substr(first);
     long a = 0, b = 0, c = 0, d = 0;
-    char unit[16] = {0};
+    char value[16] = {0};
     double v = 0;
-    if (std::sscanf(t.c_str(), "%ld requests in", &a) == 1) {
-      r.requests = a;
-    } else if (std::sscanf(t.c_str(), "Socket errors: connect %ld, read %ld, write %ld, timeout %ld",
-                           &a, &b, &c, &d) == 4) {
-      r.socket_connect = a;
-      r.socket_read = b;
-      r.socket_write = c;
-      r.socket_timeout = d;
-    } else if (std::sscanf(t.c_str(), "Non-2xx or 3xx responses: %ld", &a) == 1) {
-      r.non_2xx = a;
-    } else if (std::sscanf(t.c_str(), "Requests/sec: %lf", &v) == 1) {
-      r.requests_per_s = v;
-    } else if (std::sscanf(t.c_str(), "50%% %15s", unit) == 1) {
-      r.p50 = unit;
-    } else if (std::sscanf(t.c_str(), "90%% %15s", unit) == 1) {
-      r.p90 = unit;
-    } else if (std::sscanf(t.c_str(), "99%% %15s", unit) == 1) {
-      r.p99 = unit;
+    // Each line is told apart by its words first: sscanf alone would read "50%" as a count.
+    if (t.find(" requests in ") != std::string::npos) {
+      if (std::sscanf(t.c_str(), "%ld", &a) == 1) r.requests = a;
+    } else if (starts(t, "Socket errors:")) {
+      if (std::sscanf(t.c_str(), "Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &a,
+                      &b, &c, &d) == 4) {
+        r.socket_connect = a;
+        r.socket_read = b;
+        r.socket_write = c;
+        r.socket_timeout = d;
+      } else {
+        r.socket_connect = -1;  // a format this parser does not know: never read as "no error"
+      }
+    } else if (starts(t, "Non-2xx or 3xx responses:")) {
+      r.non_2xx = std::sscanf(t.c_str(), "Non-2xx or 3xx responses: %ld", &a) == 1 ? a : -1;
+    } else if (starts(t, "Requests/sec:")) {
+      if (std::sscanf(t.c_str(), "Requests/sec: %lf", &v) == 1) r.requests_per_s = v;
+    } else if (starts(t, "50%") && std::sscanf(t.c_str(), "50%% %15s", value) == 1) {
+      r.p50 = value;
+    } else if (starts(t, "90%") && std::sscanf(t.c_str(), "90%% %15s", value) == 1) {
+      r.p90 = value;
+    } else if (starts(t, "99%") && std::sscanf(t.c_str(), "99%% %15s", value) == 1) {
+      r.p99 = value;
     }
   }
   return r;
@@ -98,9 +106,11 @@ TEST(WrkOutput, ParsesEveryFigureAndTreatsAbsentErrorLinesAsZero) {
   EXPECT_EQ(r.non_2xx, 17);
   EXPECT_DOUBLE_EQ(r.requests_per_s, 8230.40);
   EXPECT_EQ(r.p50, "805.00us");
+  EXPECT_EQ(r.p90, "2.01ms");
   EXPECT_EQ(r.p99, "9.87ms");
   const WrkResult clean = ParseWrk("  10 requests in 1.00s, 1KB read\nRequests/sec: 10.0\n");
   EXPECT_EQ(clean.requests, 10);
+  EXPECT_EQ(ParseWrk("  Socket errors: something new 3\n").socket_connect, -1);
   EXPECT_EQ(clean.non_2xx + clean.socket_connect + clean.socket_read + clean.socket_write +
                 clean.socket_timeout,
             0);
@@ -120,8 +130,8 @@ TEST(Load, SixtyFourScrapersWhileFaultsFlipGetOnly2xx) {
   for (const auto& p : world["providers"].GetArray()) {
     config += "  - address: " + std::string(p["address"].GetString()) + "\n";
   }
-  config += "endpoints:\n  console_api: " + sim.base_url + "\n  provider_console_api: " +
-            sim.base_url + "\nsources:\n";
+  config += "endpoints:\n  console_api: " + sim.base_url +
+            "\n  provider_console_api: " + sim.base_url + "\nsources:\n";
   for (const char* s : {"market", "provider_dashboard", "provider_earnings", "provider_status"}) {
     config += std::string("  ") + s + ": {interval: 1s, timeout: 1s, max_staleness: 3s}\n";
   }
@@ -142,9 +152,9 @@ TEST(Load, SixtyFourScrapersWhileFaultsFlipGetOnly2xx) {
   std::atomic<int> flips{0};
   std::thread flipper([&] {
     const std::pair<const char*, const char*> cycle[] = {
-        {"500", ""},         {"429", "1"},      {"timeout", "1500"}, {"reset", ""},
-        {"invalid_json", ""}, {"truncate", ""}, {"drip", "1500"},    {"cloudflare", ""},
-        {"", ""}};
+        {"500", ""},      {"429", "1"},         {"timeout", "1500"},
+        {"reset", ""},    {"invalid_json", ""}, {"truncate", ""},
+        {"drip", "1500"}, {"cloudflare", ""},   {"", ""}};
     for (int i = 0; !stop.load(); ++i) {
       const auto& [kind, arg] = cycle[i % std::size(cycle)];
       try {
@@ -167,11 +177,12 @@ TEST(Load, SixtyFourScrapersWhileFaultsFlipGetOnly2xx) {
   flipper.join();
   ASSERT_EQ(rc, 0) << out;
   const WrkResult r = ParseWrk(out);
-  std::printf("load: %d connections, %d s, %d fault flips: %ld requests, %.0f req/s, "
-              "p50 %s p90 %s p99 %s, socket errors %ld/%ld/%ld/%ld, non-2xx %ld\n",
-              connections, seconds, flips.load(), r.requests, r.requests_per_s, r.p50.c_str(),
-              r.p90.c_str(), r.p99.c_str(), r.socket_connect, r.socket_read, r.socket_write,
-              r.socket_timeout, r.non_2xx);
+  std::printf(
+      "load: %d connections, %d s, %d fault flips: %ld requests, %.0f req/s, "
+      "p50 %s p90 %s p99 %s, socket errors %ld/%ld/%ld/%ld, non-2xx %ld\n",
+      connections, seconds, flips.load(), r.requests, r.requests_per_s, r.p50.c_str(),
+      r.p90.c_str(), r.p99.c_str(), r.socket_connect, r.socket_read, r.socket_write,
+      r.socket_timeout, r.non_2xx);
   EXPECT_GT(r.requests, 0) << out;
   EXPECT_GE(flips.load(), seconds - 1);
   EXPECT_EQ(r.socket_connect, 0) << out;
@@ -182,8 +193,9 @@ TEST(Load, SixtyFourScrapersWhileFaultsFlipGetOnly2xx) {
   // Still serving, and the sources still ran through their faults.
   const HttpResult after = Http("GET", ex.base_url + "/metrics");
   EXPECT_EQ(after.status, 200);
-  EXPECT_TRUE(SampleValue(after.body, "akash_exporter_source_errors_total{source=\"market\","
-                                      "target=\"\",reason=\"http_5xx\"}")
+  EXPECT_TRUE(SampleValue(after.body,
+                          "akash_exporter_source_errors_total{source=\"market\","
+                          "target=\"\",reason=\"http_5xx\"}")
                   .value_or(0) >= 1)
       << after.body;
 }
