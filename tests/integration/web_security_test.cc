@@ -23,6 +23,8 @@
 #include "tests/integration/harness.h"
 #include "tests/integration/stub_upstream.h"
 
+extern char** environ;
+
 namespace akash::itest {
 namespace {
 
@@ -264,23 +266,41 @@ TEST_F(WebSecurityTest, SystemdSocketActivation) {
   const std::string err = dir_.path() + "/activated.err";
 
   // The launcher: what systemd does for a socket unit, LISTEN_PID being the child's own pid.
+  // Everything the child needs is prepared before fork (the test process has threads).
+  const std::string config_arg = "--config.file=" + config;
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  env_strings.emplace_back("LISTEN_FDS=1");
+  std::array<char, 32> pid_var{};
+  std::vector<char*> env;
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(pid_var.data());
+  env.push_back(nullptr);
+  const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(err_fd, 0);
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     sigset_t empty;
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, nullptr);
-    ::dup2(listener, 3);
+    ::dup2(err_fd, 2);
+    ::dup2(listener, 3);  // dup2 clears close-on-exec on the copy
     if (listener != 3) ::close(listener);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(e, 2);
-    ::setenv("LISTEN_FDS", "1", 1);
-    ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
-    const std::string config_arg = "--config.file=" + config;
-    ::execl(AKASH_EXPORTER_BIN, AKASH_EXPORTER_BIN, "--web.systemd-socket", config_arg.c_str(),
-            static_cast<char*>(nullptr));
+    // "LISTEN_PID=<pid>" without allocating.
+    char digits[16];
+    int n = 0;
+    for (pid_t v = ::getpid(); v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+    const char prefix[] = "LISTEN_PID=";
+    std::size_t at = 0;
+    for (const char* c = prefix; *c != '\0'; ++c) pid_var[at++] = *c;
+    while (n > 0) pid_var[at++] = digits[--n];
+    pid_var[at] = '\0';
+    ::execle(AKASH_EXPORTER_BIN, AKASH_EXPORTER_BIN, "--web.systemd-socket", config_arg.c_str(),
+             static_cast<char*>(nullptr), env.data());
     ::_exit(127);
   }
+  ::close(err_fd);
   ::close(listener);
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
   EXPECT_TRUE(Eventually([&] { return Http("GET", url + "/-/healthy").status == 200; }));
