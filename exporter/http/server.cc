@@ -219,7 +219,7 @@ struct FileStamp {
 FileStamp Stamp(const std::string& path) {
   FileStamp s;
   s.path = path;
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
     s.size = static_cast<long long>(st.st_size);
@@ -419,8 +419,8 @@ struct Server::Impl {
       return core::MakeError(core::ErrorReason::kParse, error);
     }
     last_bad.clear();
-    const bool changed = !security || security->content != fresh->content ||
-                         security->stamps != fresh->stamps;
+    const bool changed =
+        !security || security->content != fresh->content || security->stamps != fresh->stamps;
     security = std::move(fresh);
     if (changed) core::LogInfo("web config loaded", {{"file", options.web_config_file}});
     return core::Ok{};
@@ -486,8 +486,7 @@ struct Server::Impl {
 
 namespace {
 
-std::string FormatHead(ServerReply& reply, std::size_t body_size, bool keep_alive,
-                       bool http10) {
+std::string FormatHead(ServerReply& reply, std::size_t body_size, bool keep_alive, bool http10) {
   // A handler gives a final answer: 1xx or out-of-range codes are bugs, as are header values
   // that would split the response.
   if (reply.status < 200 || reply.status > 599 ||
@@ -582,12 +581,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void WaitForNext() {
     if (buffer_.size() > 0) return ReadHeader(SteadyClock::now());
     Lowest().expires_after(server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
-                                                        beast::error_code ec, std::size_t n) {
-      if (ec) return self->Close();
-      self->buffer_.commit(n);
-      self->ReadHeader(SteadyClock::now());
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader(SteadyClock::now());
+                            });
   }
 
   void ReadHeader(SteadyClock::time_point start) {
@@ -648,7 +647,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (!path) return Fail(400, "Bad Request\n");
     auto fields = std::make_shared<std::unordered_map<std::string, std::string>>();
     for (const auto& f : msg) {
-      auto [it, fresh] = fields->emplace(Lower(View(f.name_string())), std::string(View(f.value())));
+      auto [it, fresh] =
+          fields->emplace(Lower(View(f.name_string())), std::string(View(f.value())));
       if (!fresh) it->second += ", " + std::string(View(f.value()));
     }
     auto req = std::make_shared<ServerRequest>();
@@ -663,8 +663,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     };
     parser_.reset();
     // Handlers may block (a reload); they run on the pool, never on the I/O thread.
-    asio::post(*server_.pool, [self = this->shared_from_this(), req = std::move(req)]() mutable {
-      ServerReply reply = self->server_.Process(*req, self->security_.get());
+    // Users are checked against the current web config, not the one the connection started
+    // with: a kept-alive scraper must not keep a revoked password working.
+    server_.MaybeRefresh();
+    auto sec = server_.CurrentSecurity();
+    asio::post(*server_.pool, [self = this->shared_from_this(), req = std::move(req),
+                               sec = std::move(sec)]() mutable {
+      ServerReply reply = self->server_.Process(*req, sec.get());
       const bool head = req->method == "HEAD";
       auto executor = self->Lowest().get_executor();
       asio::post(executor, [self = std::move(self), reply = std::move(reply), head]() mutable {
@@ -703,9 +708,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Finish() {
     Lowest().expires_after(std::chrono::seconds(1));
     if constexpr (kTls) {
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-        self->Close();
-      });
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->Close(); });
     } else {
       beast::error_code ignored;
       Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -715,11 +719,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void Drain() {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
-                                                        beast::error_code ec, std::size_t) {
-      if (ec) return self->Close();
-      self->Drain();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->Close();
+                              self->Drain();
+                            });
   }
 
   Server::Impl& server_;

@@ -54,7 +54,8 @@ ClientAuth ParseClientAuth(const std::string& file, const YAML::Node& node) {
   if (v == "RequireAndVerifyClientCert") return ClientAuth::kRequireAndVerifyClientCert;
   Fail(file, node,
        "client_auth_type must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, "
-       "VerifyClientCertIfGiven, RequireAndVerifyClientCert; got '" + v + "'");
+       "VerifyClientCertIfGiven, RequireAndVerifyClientCert; got '" +
+           v + "'");
 }
 
 // bcrypt as written by htpasswd -B or Go's bcrypt: $2a$, $2b$ or $2y$, two-digit cost, 53
@@ -114,12 +115,14 @@ std::optional<TlsServerConfig> ParseTls(const std::string& file, const YAML::Nod
     Fail(file, node, "tls_server_config: client_ca_file is set but client_auth_type is not");
   }
   if (!tls.client_ca_file.empty() && tls.client_auth == ClientAuth::kNoClientCert) {
-    Fail(file, node, "tls_server_config: client_ca_file is set but client_auth_type is NoClientCert");
+    Fail(file, node,
+         "tls_server_config: client_ca_file is set but client_auth_type is NoClientCert");
   }
   if (tls.client_ca_file.empty() && (tls.client_auth == ClientAuth::kVerifyClientCertIfGiven ||
                                      tls.client_auth == ClientAuth::kRequireAndVerifyClientCert)) {
-    Fail(file, node, "tls_server_config: client_auth_type verifies client certificates but "
-                     "client_ca_file is not set");
+    Fail(file, node,
+         "tls_server_config: client_auth_type verifies client certificates but "
+         "client_ca_file is not set");
   }
   if (tls.max_version && *tls.max_version < tls.min_version) {
     Fail(file, node, "tls_server_config: max_version is below min_version");
@@ -163,8 +166,8 @@ const std::string& DummyHash() {
     std::string h;
     auto data = std::make_unique<crypt_data>();
     std::array<char, CRYPT_GENSALT_OUTPUT_SIZE> setting{};
-    const char* salt = crypt_gensalt_rn("$2y$", 10, nullptr, 0, setting.data(),
-                                        static_cast<int>(setting.size()));
+    const char* salt =
+        crypt_gensalt_rn("$2y$", 10, nullptr, 0, setting.data(), static_cast<int>(setting.size()));
     if (salt != nullptr) {
       const char* out = crypt_r("akash-exporter-unknown-user", salt, data.get());
       if (out != nullptr && out[0] != '*') h = out;
@@ -202,8 +205,9 @@ WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
         }
         if (!u.second.IsScalar() || !LooksLikeBcrypt(u.second.Scalar())) {
           // The value is never echoed: it may be a plain password written by mistake.
-          Fail(file, u.second, "basic_auth_users: the hash of user '" + user +
-                                   "' is not a bcrypt hash ($2y$..., e.g. from htpasswd -nbB)");
+          Fail(file, u.second,
+               "basic_auth_users: the hash of user '" + user +
+                   "' is not a bcrypt hash ($2y$..., e.g. from htpasswd -nbB)");
         }
         if (!config.basic_auth.emplace(user, u.second.Scalar()).second) {
           Fail(file, u.first, "basic_auth_users: user '" + user + "' is listed twice");

@@ -98,9 +98,8 @@ class WebSecurityTest : public ::testing::Test {
   // curl's HTTP status (as text) or its failure; `args` go before the URL.
   std::string Curl(const std::string& args, const std::string& url, int* rc = nullptr) const {
     std::string out;
-    const int code = RunCommand("curl -sS -o /dev/null -w '%{http_code}' --max-time 5 " + args +
-                                    " '" + url + "'",
-                                &out);
+    const int code = RunCommand(
+        "curl -sS -o /dev/null -w '%{http_code}' --max-time 5 " + args + " '" + url + "'", &out);
     if (rc) *rc = code;
     return out;
   }
@@ -136,12 +135,27 @@ TEST_F(WebSecurityTest, TlsAndBasicAuthWithCurlAndOpenssl) {
             0)
       << out;
   EXPECT_NE(out.find("Protocol version: TLSv1.3"), std::string::npos) << out;
-  // TLS 1.1 and below are refused (min_version defaults to TLS12).
-  EXPECT_NE(RunCommand("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
-                           " -tls1_1 -brief",
+  // TLS 1.2 is accepted by default.
+  EXPECT_EQ(RunCommand("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                           " -CAfile " + cert_ + " -tls1_2 -brief",
                        &out),
             0)
       << out;
+  EXPECT_NE(out.find("Protocol version: TLSv1.2"), std::string::npos) << out;
+}
+
+TEST_F(WebSecurityTest, MinVersionTls13RefusesTls12) {
+  dir_.Write("web.yml",
+             "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+             "  min_version: TLS13\n");
+  auto ex = StartExporter(dir_, Config(), {"--web.config.file=" + dir_.path() + "/web.yml"});
+  const std::string connect =
+      "echo | openssl s_client -connect 127.0.0.1:" + std::to_string(Port(ex.base_url)) +
+      " -CAfile " + cert_ + " -brief ";
+  std::string out;
+  EXPECT_NE(RunCommand(connect + "-tls1_2", &out), 0) << out;
+  EXPECT_EQ(RunCommand(connect + "-tls1_3", &out), 0) << out;
+  EXPECT_NE(out.find("Protocol version: TLSv1.3"), std::string::npos) << out;
 }
 
 TEST_F(WebSecurityTest, BadWebConfigIsRefusedAtStart) {
@@ -178,8 +192,7 @@ struct WrkResult {
 
 WrkResult Wrk(const std::string& url, const std::string& auth_header) {
   WrkResult r;
-  RunCommand("wrk -t2 -c64 -d2s --timeout 2s -H 'Authorization: " + auth_header + "' '" + url +
-                 "'",
+  RunCommand("wrk -t2 -c64 -d2s --timeout 2s -H 'Authorization: " + auth_header + "' '" + url + "'",
              &r.output);
   std::smatch m;
   if (std::regex_search(r.output, m, std::regex(R"((\d+) requests in)"))) {
@@ -195,11 +208,10 @@ TEST_F(WebSecurityTest, WrkWith64ConnectionsHasNoSocketErrors) {
     TempDir dir;
     RunCommand("cp " + cert_ + " " + key_ + " " + dir.path(), nullptr);
     dir.Write("web.yml", WebConfig(tls));
-    auto ex = StartExporter(dir, Config(),
-                            {"--web.config.file=" + dir.path() + "/web.yml",
-                             "--web.max-requests=0"});
-    const std::string url = std::string(tls ? "https" : "http") + "://127.0.0.1:" +
-                            std::to_string(Port(ex.base_url)) + "/metrics";
+    auto ex = StartExporter(
+        dir, Config(), {"--web.config.file=" + dir.path() + "/web.yml", "--web.max-requests=0"});
+    const std::string url = std::string(tls ? "https" : "http") +
+                            "://127.0.0.1:" + std::to_string(Port(ex.base_url)) + "/metrics";
     const auto r = Wrk(url, auth);
     EXPECT_GT(r.requests, 100) << r.output;
     EXPECT_EQ(r.output.find("Socket errors"), std::string::npos) << r.output;
@@ -234,8 +246,9 @@ TEST_F(WebSecurityTest, ThousandIdleConnectionsDoNotStarveAScrape) {
   EXPECT_EQ(refused, fds.size() - 128) << "the per-address cap is 128";
 
   const auto start = std::chrono::steady_clock::now();
-  const auto status = Curl("--interface 127.0.0.2 --cacert " + cert_ + " -u 'prometheus:s3cret pass'",
-                           "https://127.0.0.1:" + std::to_string(port) + "/metrics");
+  const auto status =
+      Curl("--interface 127.0.0.2 --cacert " + cert_ + " -u 'prometheus:s3cret pass'",
+           "https://127.0.0.1:" + std::to_string(port) + "/metrics");
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(status, "200");
   EXPECT_LT(took, 1s);

@@ -148,8 +148,9 @@ TEST_F(LimitsTest, AmbiguousFramingIs400) {
   EXPECT_EQ(StatusOf(Exchange(port_, "GET /a%00 HTTP/1.1\r\nHost: t\r\n\r\n")), 400);
   EXPECT_EQ(StatusOf(Exchange(port_, "NONSENSE\r\n\r\n")), 400);
   // The server still answers well-formed requests.
-  EXPECT_EQ(StatusOf(Exchange(port_, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
-            200);
+  EXPECT_EQ(
+      StatusOf(Exchange(port_, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
+      200);
 }
 
 TEST_F(LimitsTest, OversizedHeadersAre431AndBodiesAre413) {
@@ -157,11 +158,11 @@ TEST_F(LimitsTest, OversizedHeadersAre431AndBodiesAre413) {
   o.max_header_bytes = 4096;
   o.max_body_bytes = 1024;
   Start(o);
-  const std::string big_header = "GET /metrics HTTP/1.1\r\nHost: t\r\nX-Big: " +
-                                 std::string(8000, 'a') + "\r\n\r\n";
+  const std::string big_header =
+      "GET /metrics HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(8000, 'a') + "\r\n\r\n";
   EXPECT_EQ(StatusOf(Exchange(port_, big_header)), 431);
-  const std::string big_body = "POST /-/reload HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" +
-                               std::string(5000, 'b');
+  const std::string big_body =
+      "POST /-/reload HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'b');
   EXPECT_EQ(StatusOf(Exchange(port_, big_body)), 413);
   const std::string small_body =
       "POST /-/reload HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 10\r\n\r\n" +
@@ -220,9 +221,10 @@ TEST_F(LimitsTest, ConnectionsPerAddressAreCapped) {
   EXPECT_EQ(closed, 12);
   EXPECT_EQ(server_->OpenConnections(), 8);
   // Another client address is not affected.
-  EXPECT_EQ(StatusOf(Exchange(port_, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-                              "127.0.0.2")),
-            200);
+  EXPECT_EQ(
+      StatusOf(Exchange(port_, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                        "127.0.0.2")),
+      200);
 }
 
 TEST_F(LimitsTest, ThousandSlowConnectionsDoNotStarveAScrape) {
@@ -271,8 +273,8 @@ std::string Basic(const std::string& user_colon_password) {
     out += kAlphabet[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == s.size()) {
-    const unsigned v = (static_cast<unsigned char>(s[i]) << 16) |
-                       (static_cast<unsigned char>(s[i + 1]) << 8);
+    const unsigned v =
+        (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8);
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
@@ -282,8 +284,8 @@ std::string Basic(const std::string& user_colon_password) {
 }
 
 TEST_F(LimitsTest, BasicAuthAndWebConfigReloadOnChange) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("akash_webcfg_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("akash_webcfg_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string file = (dir / "web.yml").string();
   std::ofstream(file) << "basic_auth_users:\n  alice: " << Bcrypt("wonderland") << "\n";
@@ -308,10 +310,41 @@ TEST_F(LimitsTest, BasicAuthAndWebConfigReloadOnChange) {
   EXPECT_FALSE(server_->ReloadWebConfig().ok());
   EXPECT_EQ(StatusOf(get(Basic("alice:wonderland"))), 200);
 
-  // A changed file is noticed by new connections (checked at most once a second).
+  // A kept-alive connection authenticated as alice.
+  const int kept = Connect(port_);
+  ASSERT_GE(kept, 0);
+  fds_.push_back(kept);
+  const auto ask = [&](const std::string& auth) {
+    const std::string req =
+        "GET /metrics HTTP/1.1\r\nHost: t\r\nAuthorization: " + auth + "\r\n\r\n";
+    ::send(kept, req.data(), req.size(), MSG_NOSIGNAL);
+    std::string raw;
+    char buf[2048];
+    pollfd p{kept, POLLIN, 0};
+    // Reads one response: the head, then Content-Length bytes of body.
+    const auto complete = [&] {
+      const auto end = raw.find("\r\n\r\n");
+      if (end == std::string::npos) return false;
+      const auto cl = raw.find("Content-Length: ");
+      if (cl == std::string::npos || cl > end) return true;
+      return raw.size() >= end + 4 + std::stoul(raw.substr(cl + 16));
+    };
+    while (!complete()) {
+      if (::poll(&p, 1, 3000) != 1) break;
+      const ssize_t n = ::recv(kept, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      raw.append(buf, static_cast<std::size_t>(n));
+    }
+    return raw;
+  };
+  EXPECT_EQ(StatusOf(ask(Basic("alice:wonderland"))), 200);
+
+  // A changed file is noticed (checked at most once a second) by new connections and by
+  // requests on open ones.
   std::ofstream(file) << "basic_auth_users:\n  bob: " << Bcrypt("builder") << "\n";
   EXPECT_TRUE(Eventually([&] { return StatusOf(get(Basic("bob:builder"))) == 200; }, 5s));
   EXPECT_EQ(StatusOf(get(Basic("alice:wonderland"))), 401);
+  EXPECT_EQ(StatusOf(ask(Basic("alice:wonderland"))), 401);
   std::filesystem::remove_all(dir);
 }
 

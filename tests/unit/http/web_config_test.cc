@@ -43,7 +43,8 @@ TEST(WebConfig, FullExample) {
       "  min_version: TLS13\n"
       "  max_version: TLS13\n"
       "basic_auth_users:\n"
-      "  prometheus: " + hash + "\n",
+      "  prometheus: " +
+          hash + "\n",
       "/etc/akash/web.yml");
   ASSERT_TRUE(c.tls.has_value());
   EXPECT_EQ(c.tls->cert_file, "/etc/akash/tls/server.crt");  // relative to the file
@@ -84,9 +85,10 @@ TEST(WebConfig, InvalidFilesNameFileLineAndReason) {
   EXPECT_NE(ErrorOf("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: SSL3\n")
                 .find("min_version must be TLS12 or TLS13"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Maybe\n")
-                .find("client_auth_type must be one of"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Maybe\n")
+          .find("client_auth_type must be one of"),
+      std::string::npos);
   EXPECT_NE(ErrorOf("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n")
                 .find("client_auth_type is not"),
             std::string::npos);
@@ -122,9 +124,9 @@ TEST(BasicAuth, ChecksPasswordsAndCachesOnlySuccesses) {
   EXPECT_FALSE(auth.Check(std::nullopt));
   EXPECT_FALSE(auth.Check("Bearer abc"));
   EXPECT_FALSE(auth.Check("Basic !!!"));
-  EXPECT_FALSE(auth.Check("Basic YWxpY2U="));                // "alice", no colon
-  EXPECT_FALSE(auth.Check("Basic YWxpY2U6d3Jvbmc="));        // alice:wrong
-  EXPECT_FALSE(auth.Check("Basic Ym9iOndvbmRlcmxhbmQ="));    // bob:wonderland
+  EXPECT_FALSE(auth.Check("Basic YWxpY2U="));              // "alice", no colon
+  EXPECT_FALSE(auth.Check("Basic YWxpY2U6d3Jvbmc="));      // alice:wrong
+  EXPECT_FALSE(auth.Check("Basic Ym9iOndvbmRlcmxhbmQ="));  // bob:wonderland
   EXPECT_EQ(auth.cached(), 0u);
   EXPECT_TRUE(auth.Check("Basic YWxpY2U6d29uZGVybGFuZA=="));  // alice:wonderland
   EXPECT_TRUE(auth.Check("basic  YWxpY2U6d29uZGVybGFuZA== "));
