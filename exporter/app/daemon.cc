@@ -376,15 +376,17 @@ int Daemon::Run() {
 
   // HUPs arriving during a reload are coalesced into one more reload after it; a HUP inside
   // the reload interval is remembered and served when the interval ends.
-  std::optional<std::chrono::steady_clock::time_point> pending_reload;
+  // (A flag and a time rather than an optional: GCC 12 -O1 warns maybe-uninitialized on it.)
+  bool reload_pending = false;
+  std::chrono::steady_clock::time_point pending_reload{};
   for (;;) {
     auto timeout = std::chrono::milliseconds(-1);
-    if (pending_reload) {
+    if (reload_pending) {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-          *pending_reload - std::chrono::steady_clock::now());
+          pending_reload - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
         if (limiter.TryClaim() == 0) {
-          pending_reload.reset();
+          reload_pending = false;
           core::LogInfo("reloading configuration (deferred SIGHUP)");
           (void)reloads.Request();
         } else {
@@ -399,7 +401,8 @@ int Daemon::Run() {
       if (limiter.TryClaim() == 0) {
         core::LogInfo("SIGHUP received, reloading configuration");
         (void)reloads.Request();
-      } else if (!pending_reload) {
+      } else if (!reload_pending) {
+        reload_pending = true;
         pending_reload = limiter.NextAllowed();
         core::LogInfo("SIGHUP received inside the reload interval; reload deferred");
       }
