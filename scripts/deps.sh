@@ -7,11 +7,11 @@ set -euo pipefail
 AKASH_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev rapidjson-dev
-  libboost-dev libyaml-cpp-dev zlib1g-dev libcli11-dev
+  libboost-dev libyaml-cpp-dev zlib1g-dev libcli11-dev libssl-dev libcrypt-dev
 )
 # shellcheck disable=SC2034
 AKASH_TEST_PACKAGES=(
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl wrk
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl wrk python3
 )
 
 akash_install_packages() {

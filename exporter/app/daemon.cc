@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -152,6 +154,38 @@ class ReloadRunner {
 
 }  // namespace
 
+namespace {
+
+// At most one reload per kReloadInterval, so a reload loop cannot become a request storm
+// against rate-limited upstream keys. HTTP callers beyond it get 429; SIGHUPs are coalesced
+// into one reload when the interval has passed.
+class ReloadLimiter {
+ public:
+  static constexpr std::chrono::seconds kReloadInterval{5};
+  // 0 when a reload may run now (and claims the slot), else whole seconds to wait.
+  int TryClaim() {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!last_ || now - *last_ >= kReloadInterval) {
+      last_ = now;
+      return 0;
+    }
+    const auto left = *last_ + kReloadInterval - now;
+    return std::max<int>(
+        1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(left).count()));
+  }
+  std::chrono::steady_clock::time_point NextAllowed() const {
+    std::lock_guard lock(mu_);
+    return last_ ? *last_ + kReloadInterval : std::chrono::steady_clock::now();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<std::chrono::steady_clock::time_point> last_;
+};
+
+}  // namespace
+
 struct Daemon::Impl {
   explicit Impl(Flags f)
       : flags(std::move(f)),
@@ -281,9 +315,21 @@ int Daemon::Run() {
   web.exposition = &d.exposition;
   web.telemetry_path = d.flags.telemetry_path;
   web.max_requests = d.flags.max_requests;
+  web.enable_lifecycle = d.flags.enable_lifecycle;
+  ReloadLimiter limiter;
+  web.reload_wait = [&limiter] { return limiter.TryClaim(); };
+  // A reload re-reads the config and the web config; the first error is reported.
+  std::atomic<http::Server*> server_ptr{nullptr};
   // Reloads (POST /-/reload and SIGHUP) run on the runner's thread, so neither an HTTP worker
   // nor the signal loop below is ever held by one.
-  ReloadRunner reloads([&d] { return d.Reload(); });
+  ReloadRunner reloads([&d, &server_ptr]() -> core::Result<core::Ok> {
+    auto result = d.Reload();
+    if (http::Server* server = server_ptr.load(); server != nullptr) {
+      auto web_result = server->ReloadWebConfig();
+      if (!web_result.ok() && result.ok()) return web_result;
+    }
+    return result;
+  });
   web.reload = [&reloads]() -> core::Result<core::Ok> {
     auto result = reloads.WaitFor(reloads.Request());
     if (!result) return core::MakeError(core::ErrorReason::kParse, "the daemon is stopping");
@@ -292,17 +338,25 @@ int Daemon::Run() {
 
   http::ServerOptions server_options;
   server_options.listen_addresses = d.flags.listen_addresses;
+  server_options.web_config_file = d.flags.web_config_file;
   // Scrapes beyond --web.max-requests are answered 503 by the handler, so a few more workers
   // than that keep /-/healthy and / responsive under a scrape storm.
   server_options.worker_threads = std::max(4, std::min(d.flags.max_requests, 64) + 4);
+  try {
+    if (d.flags.systemd_socket) server_options.listen_fds = http::SystemdListenFds();
+  } catch (const std::exception& e) {
+    core::LogError("cannot use systemd socket activation", {{"err", e.what()}});
+    return 1;
+  }
   http::Server server(server_options);
   RegisterRoutes(server, web);
   try {
     server.Start();
   } catch (const std::exception& e) {
-    core::LogError("cannot listen", {{"err", e.what()}});
+    core::LogError("cannot start the web server", {{"err", e.what()}});
     return 1;
   }
+  server_ptr.store(&server);
   if (d.flags.storage_path.empty()) {
     core::LogInfo("no --storage.path: counter high-water marks and caches are kept in memory only "
                   "and rebuilt after a restart");
@@ -320,12 +374,38 @@ int Daemon::Run() {
                  {"config", d.flags.config_file.empty() ? "(built-in default)" : d.flags.config_file},
                  {"ports", ports}});
 
-  // HUPs arriving during a reload are coalesced into one more reload after it.
+  // HUPs arriving during a reload are coalesced into one more reload after it; a HUP inside
+  // the reload interval is remembered and served when the interval ends.
+  // (A flag and a time rather than an optional: GCC 12 -O1 warns maybe-uninitialized on it.)
+  bool reload_pending = false;
+  std::chrono::steady_clock::time_point pending_reload{};
   for (;;) {
-    const int sig = WaitForSignal(std::chrono::milliseconds(-1));
+    auto timeout = std::chrono::milliseconds(-1);
+    if (reload_pending) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          pending_reload - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        if (limiter.TryClaim() == 0) {
+          reload_pending = false;
+          core::LogInfo("reloading configuration (deferred SIGHUP)");
+          (void)reloads.Request();
+        } else {
+          pending_reload = limiter.NextAllowed();
+        }
+        continue;
+      }
+      timeout = left;
+    }
+    const int sig = WaitForSignal(timeout);
     if (sig == SIGHUP) {
-      core::LogInfo("SIGHUP received, reloading configuration");
-      (void)reloads.Request();
+      if (limiter.TryClaim() == 0) {
+        core::LogInfo("SIGHUP received, reloading configuration");
+        (void)reloads.Request();
+      } else if (!reload_pending) {
+        reload_pending = true;
+        pending_reload = limiter.NextAllowed();
+        core::LogInfo("SIGHUP received inside the reload interval; reload deferred");
+      }
       continue;
     }
     if (sig != SIGTERM && sig != SIGINT) continue;

@@ -43,6 +43,14 @@ ParsedFlags ParseFlags(int argc, const char* const* argv) {
   cli.add_option("--storage.path", f.storage_path,
                  "Directory that keeps counter high-water marks and costly caches across restarts "
                  "(systemd: StateDirectory=). Without it nothing is written anywhere.");
+  cli.add_option("--web.config.file", f.web_config_file,
+                 "Path to a web configuration file (exporter-toolkit format) enabling TLS and/or "
+                 "basic authentication.");
+  cli.add_flag("--web.enable-lifecycle", f.enable_lifecycle,
+               "Enable POST /-/reload (reloads are rate-limited; SIGHUP always works).");
+  cli.add_flag("--web.systemd-socket", f.systemd_socket,
+               "Use the listening socket(s) passed by systemd socket activation instead of "
+               "--web.listen-address.");
   cli.add_option("--log.level", level, "Only log messages with the given severity or above.")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cli.add_option("--log.format", format, "Output format of log messages.")

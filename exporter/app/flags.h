@@ -20,6 +20,9 @@ struct Flags {
   bool disable_exporter_metrics = false;
   // Where counter high-water marks and costly caches survive restarts; empty: memory only.
   std::string storage_path;
+  std::string web_config_file;   // exporter-toolkit TLS/basic auth config; empty: none
+  bool enable_lifecycle = false;  // POST /-/reload answers only with this
+  bool systemd_socket = false;    // listeners from systemd socket activation
   core::LogLevel log_level = core::LogLevel::kInfo;
   core::LogFormat log_format = core::LogFormat::kLogfmt;
 };

@@ -111,6 +111,14 @@ http::ServerReply HandleReady(WebContext& ctx, const http::ServerRequest&) {
 }
 
 http::ServerReply HandleReload(WebContext& ctx, const http::ServerRequest&) {
+  if (!ctx.enable_lifecycle) return Text(403, "Lifecycle API is not enabled.\n");
+  if (ctx.reload_wait) {
+    if (const int wait = ctx.reload_wait(); wait > 0) {
+      http::ServerReply r = Text(429, "Reloads are rate-limited; retry later.\n");
+      r.headers.emplace_back("Retry-After", std::to_string(wait));
+      return r;
+    }
+  }
   auto result = ctx.reload();
   if (result.ok()) return Text(200, "Reloaded\n");
   return Text(500, "Reload failed, the previous configuration keeps running: " +

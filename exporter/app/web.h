@@ -20,6 +20,9 @@ struct WebContext {
   std::string telemetry_path = "/metrics";
   int max_requests = 40;  // 0: unlimited
   std::function<core::Result<core::Ok>()> reload;
+  bool enable_lifecycle = false;  // without it POST /-/reload is 403, as in Prometheus
+  // Seconds until the next reload may run; 0 when one may run now (claims the slot).
+  std::function<int()> reload_wait;
   std::atomic<int> in_flight{0};
 };
 

@@ -4,6 +4,7 @@
 #include "exporter/core/log.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -125,6 +126,21 @@ bool LooksLikeKey(std::string_view text) {
 std::string Shown(std::string_view text) {
   if (LooksLikeKey(text)) return "(value not shown: it looks like an API key)";
   return "\"" + std::string(text) + "\"";
+}
+
+bool ExposedToOthers(const SmallFile& file) {
+  if ((file.mode & 007) != 0) return true;
+  if ((file.mode & 070) == 0) return false;
+  if (file.gid == getegid()) return false;
+  const int n = getgroups(0, nullptr);
+  if (n > 0) {
+    std::vector<gid_t> groups(static_cast<std::size_t>(n));
+    const int got = getgroups(n, groups.data());
+    for (int i = 0; i < got; ++i) {
+      if (groups[static_cast<std::size_t>(i)] == file.gid) return false;
+    }
+  }
+  return true;
 }
 
 std::string StripTrailingWhitespace(std::string s) {
@@ -622,8 +638,10 @@ class Parser {
     if (!file.ok) {
       Fail(node, what + ": cannot read key file " + path.string() + ": " + file.error);
     }
-    if ((file.mode & 077) != 0) {
-      // Readable or writable by group or others: the key is exposed to other local users.
+    if (ExposedToOthers(file)) {
+      // Readable or writable by others, or by a group this process is not in: the key is
+      // exposed to other local users. (A group of our own is fine: Kubernetes mounts Secret
+      // files group-readable for the pod's fsGroup.)
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.mode & 07777));
       LogWarn("key file is accessible to other users; restrict it with chmod 0400",

@@ -41,6 +41,7 @@ SmallFile ReadNow(const std::string& path, std::size_t max_bytes) {
     return out;
   }
   out.mode = st.st_mode & 07777;
+  out.gid = st.st_gid;
   std::string content;
   char buf[16384];
   for (;;) {

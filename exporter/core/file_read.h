@@ -23,6 +23,7 @@ struct SmallFile {
   std::string error;    // when !ok: "not a regular file", "timed out after 5s (...)", strerror
   bool not_found = false;
   mode_t mode = 0;  // permission bits of the file read (when ok)
+  gid_t gid = 0;    // its group
 };
 
 inline constexpr std::chrono::milliseconds kSmallFileTimeout{5000};

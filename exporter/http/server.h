@@ -1,23 +1,38 @@
 #pragma once
-// The HTTP server over civetweb: exact-path routes, handlers return a whole reply.
+// The HTTP(S) server of the daemon: an event-driven server on Boost.Asio and Boost.Beast with
+// exact-path routes; handlers return a whole reply. docs/web-security.md has the limits.
 //
-// Listen addresses use the exporter-toolkit forms: "HOST:PORT", ":PORT" (all interfaces),
-// "[::1]:PORT". HOST may be a name; it is resolved to one IPv4 address at Start(). Port 0 asks
-// the OS for a free port; BoundPorts() tells which, in the order of listen_addresses.
-// IPv6 needs a civetweb built with USE_IPV6; Debian 12's libcivetweb1 is not, so a bracketed
-// address makes Start() fail with a message saying so, and ":PORT" listens on IPv4 only.
-// Start() throws std::runtime_error naming the address when one is malformed or cannot be
-// bound (a start-up error); no listener is left open then.
-// Requests for unknown paths get 404, malformed requests get 400 from civetweb itself, a
-// method a route does not allow gets 405 with an Allow header, a handler that throws gets a
-// generic 500 (and an error log line). Nothing else is served: there is no document root.
-// HEAD runs the GET handler and sends its headers (Content-Length of the full body) only.
+// Why not civetweb: it gives every connection one of its threads until the request timeout, so
+// a few dozen idle sockets starve /metrics, and Debian 12's build cannot do TLS with OpenSSL 3.
+// Here one I/O thread multiplexes every connection; only parsed requests reach the handler pool.
 //
-// Thread-safety: handlers run on civetweb worker threads, concurrently; they must be
+// Listen addresses use the exporter-toolkit forms: "HOST:PORT", ":PORT" (all interfaces, IPv6
+// and IPv4 when the host has IPv6), "[::1]:PORT". HOST may be a name; it is resolved at Start()
+// (the first IPv4 address, else the first IPv6 one). Port 0 asks the OS for a free port;
+// BoundPorts() tells which, in the order of listen_addresses (or listen_fds).
+// Start() throws std::runtime_error naming the address when one is malformed or cannot be bound,
+// or "FILE: reason" when the web config is invalid; no listener is left open then.
+//
+// Per request: unknown paths get 404, a method a route does not allow gets 405 with Allow, a
+// handler that throws gets a generic 500 (and an error log line), malformed or ambiguous
+// requests (two Content-Length, Content-Length with Transfer-Encoding) get 400 and the
+// connection is closed, headers over max_header_bytes get 431, bodies over max_body_bytes 413.
+// With basic_auth_users in the web config every path needs credentials (401 otherwise).
+// Nothing else is served: there is no document root. HEAD runs the GET handler and sends its
+// headers (Content-Length of the full body) only.
+//
+// Slow clients: a connection must deliver its request headers (and, over TLS, finish its
+// handshake) within header_timeout of connecting or of its first byte on a kept-alive
+// connection, the whole request within request_timeout, and is closed after idle_timeout
+// without a new request. Connections per client address (per /64 for IPv6) are capped at
+// max_connections_per_address and in total at max_connections; excess ones are closed at once.
+//
+// Thread-safety: handlers run on a pool of worker_threads threads, concurrently; they must be
 // thread-safe. Handle() must be called before Start() (afterwards it throws std::logic_error).
 // Stop() is idempotent, blocks until running handlers return, and is called by the destructor.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +41,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "exporter/core/result.h"
 
 namespace akash::http {
 
@@ -51,8 +68,20 @@ using Handler = std::function<ServerReply(const ServerRequest&)>;
 
 struct ServerOptions {
   std::vector<std::string> listen_addresses{":9110"};
+  // Already listening sockets (systemd socket activation); when set, listen_addresses is unused.
+  std::vector<int> listen_fds;
   int worker_threads = 8;
+  std::chrono::milliseconds header_timeout{5'000};
   std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  // Above what one Prometheus or a load test with 64 connections needs from one address.
+  int max_connections_per_address = 128;
+  int max_connections = 4096;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  // exporter-toolkit web config (TLS, basic auth); empty: plain HTTP without auth.
+  std::string web_config_file;
 };
 
 class Server {
@@ -67,11 +96,22 @@ class Server {
   void Start();  // throws std::runtime_error on a bad address or bind failure
   void Stop();   // idempotent; a stopped server may be started again
   std::vector<int> BoundPorts() const;
+  // Re-reads the web config now (it is also re-read when it changes, checked at most once a
+  // second as connections arrive). A bad file is refused, logged, and the current one kept;
+  // switching TLS on or off needs a restart and is refused too.
+  core::Result<core::Ok> ReloadWebConfig();
+  // Connections open now (for tests and diagnostics).
+  int OpenConnections() const;
+
+  struct Impl;  // opaque; public only so the implementation's helpers can name it
 
  private:
-  std::vector<int> BoundPortsLocked() const;
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The listening sockets passed by systemd socket activation (sd_listen_fds(3)): fds 3.. when
+// LISTEN_PID is this process and LISTEN_FDS > 0. Marks them close-on-exec and unsets the
+// variables. Throws std::runtime_error when none were passed.
+std::vector<int> SystemdListenFds();
 
 }  // namespace akash::http

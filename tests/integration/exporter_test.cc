@@ -113,8 +113,15 @@ TEST_F(ExporterTest, ScrapeAnswersAtOnceWhileAPollIsBlocked) {
   }
 }
 
-TEST_F(ExporterTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOne) {
+TEST_F(ExporterTest, HttpReloadNeedsLifecycleFlag) {
   auto ex = StartExporter(dir_, Config(up_));
+  auto r = Http("POST", ex.base_url + "/-/reload");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, "Lifecycle API is not enabled.\n");
+}
+
+TEST_F(ExporterTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOne) {
+  auto ex = StartExporter(dir_, Config(up_), {"--web.enable-lifecycle"});
   ASSERT_TRUE(Eventually([&] { return Http("GET", ex.base_url + "/-/ready").status == 200; }));
 
   dir_.Write("config.yml", Config(up_) + "bogus_key: 1\n");
@@ -132,7 +139,9 @@ TEST_F(ExporterTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOne) {
   dir_.Write("config.yml", Config(up_, "  provider_dashboard: {interval: 1s}\n") +
                                "providers:\n  - address: "
                                "akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnwduagr\n");
+  // Inside the 5 s reload interval: the SIGHUP is deferred, never dropped.
   ex.process->Signal(SIGHUP);
+  ASSERT_TRUE(ex.process->WaitForOutput("reload deferred", 5s));
   ASSERT_TRUE(Eventually([&] {
     return SampleValue(Http("GET", ex.base_url + "/metrics").body,
                        "akash_exporter_config_last_reload_successful") == 1.0;
@@ -140,8 +149,13 @@ TEST_F(ExporterTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOne) {
   m = Http("GET", ex.base_url + "/metrics").body;
   EXPECT_NE(m.find("source=\"provider_dashboard\",target=\"akash1qqqsyqcyq5rqwzqfpg9scrgwpugpzysnwduagr\""),
             std::string::npos);
-  auto good = Http("POST", ex.base_url + "/-/reload");
-  EXPECT_EQ(good.status, 200);
+  // Right after that reload, another one over HTTP is refused with a hint when to retry.
+  auto limited = Http("POST", ex.base_url + "/-/reload");
+  EXPECT_EQ(limited.status, 429);
+  ASSERT_EQ(limited.headers.count("retry-after"), 1u);
+  const int retry = std::stoi(limited.headers["retry-after"]);
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 5);
 }
 
 TEST_F(ExporterTest, StopsCleanlyWithinTwoSecondsEvenWithAHungPoll) {

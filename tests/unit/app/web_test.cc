@@ -91,7 +91,33 @@ TEST_F(WebTest, LandingPageListsSourcesAndEscapes) {
   EXPECT_NE(r.body.find("href=\"/metrics\""), std::string::npos);
 }
 
+TEST_F(WebTest, ReloadNeedsTheLifecycleFlag) {
+  int reloads = 0;
+  ctx_.reload = [&]() -> core::Result<core::Ok> {
+    ++reloads;
+    return core::Ok{};
+  };
+  const auto r = HandleReload(ctx_, Get());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, "Lifecycle API is not enabled.\n");
+  EXPECT_EQ(reloads, 0);
+}
+
+TEST_F(WebTest, ReloadIsRateLimitedWithRetryAfter) {
+  ctx_.enable_lifecycle = true;
+  int wait = 0;
+  ctx_.reload_wait = [&] { return wait; };
+  EXPECT_EQ(HandleReload(ctx_, Get()).status, 200);
+  wait = 4;
+  reload_ok_ = false;  // a limited request never reaches the reload
+  const auto r = HandleReload(ctx_, Get());
+  EXPECT_EQ(r.status, 429);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "4"}));
+}
+
 TEST_F(WebTest, ReloadReportsOutcome) {
+  ctx_.enable_lifecycle = true;
   EXPECT_EQ(HandleReload(ctx_, Get()).status, 200);
   reload_ok_ = false;
   auto r = HandleReload(ctx_, Get());
@@ -106,6 +132,16 @@ TEST(Flags, DefaultsAndRepeatableListenAddress) {
   EXPECT_EQ(d.flags.listen_addresses, std::vector<std::string>{":9733"});
   EXPECT_EQ(d.flags.telemetry_path, "/metrics");
   EXPECT_EQ(d.flags.max_requests, 40);
+  EXPECT_FALSE(d.flags.enable_lifecycle);
+  EXPECT_FALSE(d.flags.systemd_socket);
+  EXPECT_TRUE(d.flags.web_config_file.empty());
+  const char* web[] = {"akash_exporter", "--web.config.file=/etc/w.yml", "--web.enable-lifecycle",
+                       "--web.systemd-socket"};
+  auto w = ParseFlags(4, web);
+  ASSERT_EQ(w.action, ParsedFlags::Action::kRun);
+  EXPECT_EQ(w.flags.web_config_file, "/etc/w.yml");
+  EXPECT_TRUE(w.flags.enable_lifecycle);
+  EXPECT_TRUE(w.flags.systemd_socket);
 
   const char* many[] = {"akash_exporter", "--web.listen-address=127.0.0.1:1",
                         "--web.listen-address", "127.0.0.1:2", "--log.format=json",

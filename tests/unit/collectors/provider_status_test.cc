@@ -305,7 +305,8 @@ TEST_F(ProviderStatusSourceTest, HttpErrorsMapToReasons) {
       {404, "errors/plain_404_provider_not_found.txt", "text/plain", ErrorReason::kHttp4xx},
       {400, "errors/console_400_validation.json", "application/json", ErrorReason::kHttp4xx},
       {401, "errors/console_401_invalid_api_key.json", "application/json", ErrorReason::kAuth},
-      {403, "errors/cloudflare_403.html", "text/html", ErrorReason::kAuth},
+      // An HTML 403 comes from the edge (a challenge), not the API: not the key.
+      {403, "errors/cloudflare_403.html", "text/html", ErrorReason::kRateLimited},
       {429, "errors/cloudflare_429.html", "text/html", ErrorReason::kRateLimited},
       {502, "errors/console_502_database_timeout.json", "application/json", ErrorReason::kHttp5xx},
   };

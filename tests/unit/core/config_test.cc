@@ -986,11 +986,28 @@ TEST(Config, AKeyFileOthersCanReadIsAWarningNamingTheFix) {
   Logger::Get().SetSink(&log);
   ASSERT_EQ(chmod(key.c_str(), 0644), 0);
   Parse(ProviderWithKeyFile(key));
-  ASSERT_EQ(chmod(key.c_str(), 0400), 0);
+  // Group-readable by our own group (Kubernetes fsGroup mounts) is not exposure.
+  ASSERT_EQ(chown(key.c_str(), static_cast<uid_t>(-1), getegid()), 0);
+  ASSERT_EQ(chmod(key.c_str(), 0440), 0);
   const std::string loose = log.str();
   log.str("");
   Parse(ProviderWithKeyFile(key));
+  const std::string own_group = log.str();
+  log.str("");
+  // Readable by a group this process is not in (changing the group needs root, as in CI).
+  std::string foreign_group = "skipped";
+  if (chown(key.c_str(), static_cast<uid_t>(-1), 4242) == 0) {
+    Parse(ProviderWithKeyFile(key));
+    foreign_group = log.str();
+    log.str("");
+  }
+  ASSERT_EQ(chmod(key.c_str(), 0400), 0);
+  Parse(ProviderWithKeyFile(key));
   Logger::Get().SetSink(nullptr);
+  EXPECT_EQ(own_group, "") << "0440 with the process's own group";
+  if (foreign_group != "skipped") {
+    EXPECT_NE(foreign_group.find("chmod 0400"), std::string::npos) << foreign_group;
+  }
   EXPECT_NE(loose.find("level=warn"), std::string::npos) << loose;
   EXPECT_NE(loose.find(key), std::string::npos) << "the warning names the file";
   EXPECT_NE(loose.find("chmod 0400"), std::string::npos) << "and the fix";
