@@ -16,6 +16,7 @@
 #include "exporter/core/date.h"
 #include "exporter/core/decimal.h"
 #include "exporter/http/client.h"
+#include "exporter/http/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -70,6 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       try {
         (void)core::ParseConfig(std::string(input), "fuzz.yml", no_env);
       } catch (const core::ConfigError&) {
+      }
+      // The --web.config.file (TLS, basic auth): errors are WebConfigError only.
+      try {
+        (void)http::ParseWebConfig(input, "fuzz-web.yml");
+      } catch (const http::WebConfigError&) {
       }
       break;
     }
