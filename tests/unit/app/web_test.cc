@@ -120,6 +120,28 @@ TEST(Flags, DefaultsAndRepeatableListenAddress) {
   EXPECT_EQ(p.flags.telemetry_path, "/m");
 }
 
+TEST(Flags, HelpShowsEveryDefault) {
+  const char* argv[] = {"akash_exporter", "--help"};
+  testing::internal::CaptureStdout();
+  auto p = ParseFlags(2, argv);
+  const std::string help = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(p.action, ParsedFlags::Action::kExit);
+  EXPECT_EQ(p.exit_code, 0);
+  // Each option line carries its default in brackets, as CLI11 prints it.
+  for (const char* expected : {"--config.file TEXT [none]", "--web.listen-address TEXT [:9733]",
+                               "[/metrics]", "--web.max-requests INT:INT in [0 - 10000] [40]",
+                               "[info]", "[logfmt]"}) {
+    EXPECT_NE(help.find(expected), std::string::npos) << expected << "\n" << help;
+  }
+}
+
+TEST(ListenAddresses, NameTheBoundPorts) {
+  EXPECT_EQ(DescribeListenAddresses({"127.0.0.1:0", "[::1]:0", ":9733"}, {40123, 40124, 9733}),
+            "127.0.0.1:40123,[::1]:40124,:9733");
+  EXPECT_EQ(DescribeListenAddresses({"localhost:9733"}, {9733}), "localhost:9733");
+  EXPECT_EQ(DescribeListenAddresses({}, {}), "");
+}
+
 TEST(Flags, RejectsBadValues) {
   for (const char* bad : {"--log.level=loud", "--log.format=xml", "--web.telemetry-path=metrics",
                           "--web.telemetry-path=/-/healthy", "--web.max-requests=-1",
