@@ -48,13 +48,16 @@ exporter_pid=""
 tail_pid=""
 # Stops every process the demo started, exporter first (it stops within 2 s), and waits for
 # each, so that nothing outlives this script however it ends.
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 stop_demo() {
   local pid
-  for pid in "$exporter_pid" "$sim_pid" "$tail_pid"; do
+  for pid in "$exporter_pid" "$sim_pid"; do
     [[ -n "$pid" ]] || continue
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  # tail ends by itself once the exporter is gone, after showing its last lines.
+  if [[ -n "$tail_pid" ]]; then wait "$tail_pid" 2>/dev/null || true; fi
   rm -rf "$demo_dir"
 }
 trap stop_demo EXIT
@@ -87,7 +90,7 @@ exporter_log="$demo_dir/akash_exporter.log"
 build-release/exporter/akash_exporter --config.file="$config" "${exporter_args[@]}" \
   2>"$exporter_log" &
 exporter_pid=$!
-tail -n +1 -f --pid="$exporter_pid" "$exporter_log" >&2 &
+tail -n +1 -f --pid="$exporter_pid" --sleep-interval=0.2 "$exporter_log" >&2 &
 tail_pid=$!
 
 # The start-up line names what was bound: listen=HOST:PORT[,HOST:PORT...] in logfmt,

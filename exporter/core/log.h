@@ -1,7 +1,7 @@
 #pragma once
 // Structured logging in logfmt or JSON, to stderr by default.
-// Fields are key/value pairs (strings, numbers, booleans); a Secret cannot be passed (it has no conversion to string),
-// which is how keys stay out of logs.
+// Fields are key/value pairs (strings, numbers, booleans); a Secret cannot be passed (it has no
+// conversion to a field), which is how keys stay out of logs.
 // Thread-safety: all functions are safe from any thread; lines are written whole.
 
 #include <initializer_list>

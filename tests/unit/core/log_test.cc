@@ -1,10 +1,13 @@
 #include "exporter/core/log.h"
 
+#include "exporter/core/secret.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <sstream>
+#include <type_traits>
 
 namespace akash::core {
 namespace {
@@ -62,6 +65,10 @@ TEST_F(LogTest, JsonWritesNumbersAsNumbers) {
             std::string::npos)
       << s;
 }
+
+// A key cannot reach a log line: a Secret converts to no kind of field, numbers included.
+static_assert(!std::is_constructible_v<LogField, std::string_view, Secret>);
+static_assert(!std::is_constructible_v<LogField, std::string_view, const Secret&>);
 
 TEST_F(LogTest, LogfmtWritesNumbersAsBefore) {
   Logger::Get().Configure(LogLevel::kDebug, LogFormat::kLogfmt);
