@@ -83,15 +83,14 @@ http::ServerReply HandleLanding(WebContext& ctx, const http::ServerRequest&) {
   std::string h;
   h.reserve(4096);
   // Upstream error texts can be long unbroken URLs or JSON; the error cell wraps them anywhere
-  // so the table stays within the window instead of running off to the right, and it gets half
-  // the width so that the wrapped text does not become a narrow column.
+  // so the table stays within the window instead of running off to the right. The target cell
+  // may break too, so that a 44-character address cannot squeeze the error into a narrow column.
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
        "<title>akash_exporter</title>\n<style>body{font-family:sans-serif;margin:2em;"
        "max-width:90em}table{border-collapse:collapse;width:100%}"
        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
-       "td:nth-child(4),td:nth-child(5){white-space:nowrap}"
-       "td.err{width:50%;overflow-wrap:anywhere;word-break:break-word}"
+       "td.tgt,td.err{overflow-wrap:anywhere;word-break:break-word}td.err{width:45%}"
        ".up{color:#070}.down{color:#b00}</style></head>\n<body>\n<h1>akash_exporter</h1>\n";
   h += "<p>Prometheus exporter for Akash Network earnings, leases, market data and billing.</p>\n";
   h += "<p>Version " + HtmlEscape(build.version) + " (revision " + HtmlEscape(build.revision) +
@@ -102,7 +101,8 @@ http::ServerReply HandleLanding(WebContext& ctx, const http::ServerRequest&) {
        "<th>last success (UTC)</th><th>last attempt (UTC)</th><th>last error</th></tr>\n";
   for (const auto& s : ctx.store->Statuses()) {
     const bool up = s.up && !s.stale;
-    h += "<tr><td>" + HtmlEscape(s.key.source) + "</td><td>" + HtmlEscape(s.key.target) +
+    h += "<tr><td>" + HtmlEscape(s.key.source) + "</td><td class=\"tgt\">" +
+         HtmlEscape(s.key.target) +
          "</td><td class=\"" + (up ? "up\">up" : "down\">down") + "</td><td>" +
          FormatTime(s.last_success) + "</td><td>" + FormatTime(s.last_attempt) +
          "</td><td class=\"err\">";
