@@ -44,9 +44,8 @@ int main(int argc, char** argv) {
   app.add_option("--days", days, "history length in days")->check(CLI::Range(1, 3650));
   auto* o_start =
       app.add_option("--start-time", start_time, "simulated now at start (RFC3339, or 'now')");
-  auto* o_scale =
-      app.add_option("--time-scale", time_scale, "simulated seconds per wall second (0 freezes)")
-          ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--time-scale", time_scale, "simulated seconds per wall second (0 freezes)")
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--block-time", block_time, "seconds per block")->check(CLI::Range(0.001, 3600.0));
   app.add_option("--indexer-lag", indexer_lag,
                  "how far the Console indexer trails the chain (e.g. 60s)");
@@ -72,7 +71,6 @@ int main(int argc, char** argv) {
     if (o_providers->count() == 0) providers = 2;
     if (o_tenants->count() == 0) tenants = 2;
     if (o_leases->count() == 0) leases = 60;
-    if (o_scale->count() == 0) time_scale = 60;
     // The exporter reads "today" from its own wall clock, so the demo world starts at now.
     if (o_start->count() == 0) start_time = "now";
   }
