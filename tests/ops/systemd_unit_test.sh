@@ -42,6 +42,7 @@ expect 'DynamicUser=yes'
 expect 'StateDirectory=akash-exporter'
 expect 'LoadCredential=earnings.key:akash-exporter.earnings.key'
 expect 'LoadCredential=console.key:akash-exporter.console.key'
+# shellcheck disable=SC2016  # the literal systemd specifier
 expect 'ExecReload=/bin/kill -HUP $MAINPID'
 expect 'Restart=on-failure'
 expect 'ProtectSystem=strict'
