@@ -31,8 +31,16 @@ file(GLOB AKASH_DASHBOARDS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/dashboards/*.
 if(AKASH_DASHBOARDS)
   install(FILES ${AKASH_DASHBOARDS} DESTINATION ${AKASH_DATA_DIR}/dashboards)
 endif()
-file(GLOB AKASH_RULES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rules/*.yml
+# Rule files are those with a top-level `groups:`; promtool unit-test files stay out.
+file(GLOB AKASH_RULE_CANDIDATES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rules/*.yml
      ${PROJECT_SOURCE_DIR}/rules/*.yaml)
+set(AKASH_RULES "")
+foreach(candidate IN LISTS AKASH_RULE_CANDIDATES)
+  file(STRINGS ${candidate} groups_line REGEX "^groups:" LIMIT_COUNT 1)
+  if(groups_line)
+    list(APPEND AKASH_RULES ${candidate})
+  endif()
+endforeach()
 if(AKASH_RULES)
   install(FILES ${AKASH_RULES} DESTINATION ${AKASH_DATA_DIR}/rules)
 endif()

@@ -49,7 +49,11 @@ for f in dashboards/*.json; do
   [[ -e "$f" ]] && need_file "$root/usr/share/akash-exporter/$f"
 done
 for f in rules/*.yml rules/*.yaml; do
-  [[ -e "$f" ]] && need_file "$root/usr/share/akash-exporter/$f"
+  if [[ -e "$f" ]] && grep -q '^groups:' "$f"; then
+    need_file "$root/usr/share/akash-exporter/$f"
+  elif [[ -e "$f" && -e "$root/usr/share/akash-exporter/$f" ]]; then
+    fail "$f is not a rule file (no groups:) but is in the package"
+  fi
 done
 [[ -z "$(find "$root" -name 'akash_sim*')" ]] || fail "akash_sim is in the package"
 [[ ! -e "$root/etc" ]] || fail "the package ships files under /etc: $(find "$root/etc")"
