@@ -38,6 +38,12 @@ render_and_check() { # CHART VALUES
     fail "helm template $values: $(cat "$out/template.log")"
     return
   fi
+  # NOTES.txt renders only on install: a client-side dry run needs no cluster.
+  if ! "$helm" install akash "$chart_dir" -n monitoring --dry-run=client -f "$values" \
+    >"$out/install.log" 2>&1 || ! grep -q '^NOTES:' "$out/install.log"; then
+    fail "helm install --dry-run=client $values: $(cat "$out/install.log")"
+    return
+  fi
   python3 tests/helm/check_rendered.py "$name" "$out/rendered.yaml" "$values" "$chart_dir" \
     "$out/keys" || {
     failed=1
