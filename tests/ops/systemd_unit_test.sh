@@ -58,6 +58,18 @@ out=$(systemd-analyze verify "$work/akash-exporter.service" "$work/akash-exporte
   fail "systemd-analyze verify: $out"
 [[ -z "$out" ]] || fail "systemd-analyze verify warned: $out"
 
+# 4. The binary accepts ExecStart's flags as the unit passes them (config and state directory
+#    replaced by scratch ones; --config.check parses every flag and exits).
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+state=$work/state
+mkdir -p "$state"
+printf 'sources:\n  market: {interval: 5m}\n' >"$work/config.yml"
+read -r -a argv <<<"$exec_start"
+argv[0]=$binary
+argv=("${argv[@]//\$\{STATE_DIRECTORY\}/$state}")
+argv=("${argv[@]//\/etc\/akash-exporter\/config.yml/$work/config.yml}")
+out=$("${argv[@]}" --config.check 2>&1) || fail "ExecStart's flags refused: $out"
+
 # verify must catch a mistake (it is the reason for step 3).
 printf 'BogusKey=1\n' >>"$work/akash-exporter.service"
 out=$(systemd-analyze verify "$work/akash-exporter.service" 2>&1 || true)
