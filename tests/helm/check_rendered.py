@@ -4,8 +4,8 @@
   check_rendered.py SCENARIO RENDERED.yaml VALUES.yaml CHART_DIR KEYS_OUT_DIR
 
 SCENARIO is the values file's name without values- and .yaml. Writes the key files the chart
-would mount into KEYS_OUT_DIR and the rendered exporter config to KEYS_OUT_DIR/../config.yml, so
-that the caller can run the real `akash_exporter --config.check` on them.
+would mount into KEYS_OUT_DIR, and the rendered exporter config and container args (one a line)
+to config.yml and args beside it, so that the caller can run the real exporter on them.
 """
 import base64
 import glob
@@ -126,6 +126,8 @@ check(rendered_config == (merged("config") or {}), "config.yml equals values.con
 os.makedirs(keys_out, exist_ok=True)
 with open(os.path.join(os.path.dirname(keys_out), "config.yml"), "w") as f:
     f.write(main_cm[0]["data"]["config.yml"] if main_cm else "")
+with open(os.path.join(os.path.dirname(keys_out), "args"), "w") as f:
+    f.write("".join(a + "\n" for a in args))
 
 secret_texts = [v for v in (values.get("keys") or {}).values()]
 secret_texts += list(((values.get("web") or {}).get("config") or {}).get("basic_auth_users", {}).values())

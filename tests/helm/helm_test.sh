@@ -2,8 +2,8 @@
 # Lints and renders helm/akash-exporter with a real Helm and checks the objects:
 #   tests/helm/helm_test.sh [AKASH_EXPORTER_BINARY]
 # - `helm lint` (strict) and `helm template` for every tests/helm/values-*.yaml, each checked by
-#   check_rendered.py; with the binary, the rendered config and key files also pass the real
-#   `akash_exporter --config.check`;
+#   check_rendered.py; with the binary, the container's rendered args, config and key files also
+#   pass the real `akash_exporter ... --config.check`;
 # - every tests/helm/bad/*.yaml is refused (values.schema.json or the chart's own checks);
 # - a copy of the chart with a fixture dashboard and rule file renders them as ConfigMaps and
 #   PrometheusRule groups;
@@ -56,9 +56,19 @@ render_and_check() { # CHART VALUES
     if [[ "$name" == existing-secret ]]; then
       printf 'akash_%064d\n' 0 >"$out/keys/earnings.key"
     fi
-    if ! CREDENTIALS_DIRECTORY=$out/keys "$binary" --config.check \
-      --config.file="$out/config.yml" >"$out/check.log" 2>&1; then
-      fail "config from $values refused: $(cat "$out/check.log")"
+    # The container's args as rendered, with the pod's paths mapped to scratch ones.
+    local args=()
+    mapfile -t args <"$out/args"
+    mkdir -p "$out/state"
+    args=("${args[@]//\/etc\/akash-exporter\/config\/config.yml/$out/config.yml}")
+    args=("${args[@]//\/var\/lib\/akash-exporter/$out/state}")
+    if [[ "$name" == tls ]]; then
+      # --web.config.file needs the TLS server (not in this binary yet): config only.
+      args=("--config.file=$out/config.yml")
+    fi
+    if ! CREDENTIALS_DIRECTORY=$out/keys "$binary" "${args[@]}" --config.check \
+      >"$out/check.log" 2>&1; then
+      fail "$values: the exporter refuses the rendered args or config: $(cat "$out/check.log")"
     fi
   fi
 }
