@@ -7,7 +7,8 @@
 FROM debian:12-slim AS build
 WORKDIR /src
 COPY scripts/deps.sh scripts/deps.sh
-RUN bash -c 'source scripts/deps.sh && akash_install_packages "${AKASH_BUILD_PACKAGES[@]}"' \
+# dpkg-dev and file: cpack computes the package's Depends with dpkg-shlibdeps.
+RUN bash -c 'source scripts/deps.sh && akash_install_packages "${AKASH_BUILD_PACKAGES[@]}" dpkg-dev file' \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASH_BUILD_TESTS=OFF \
