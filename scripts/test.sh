@@ -48,5 +48,9 @@ if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
     "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1" -DAKASH_SANITIZE=ON -DAKASH_BUILD_BENCH=OFF
 fi
+echo "== package the Release build (scripts/run.sh's) and install it into scratch roots"
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASH_BUILD_TESTS=OFF \
+  -DAKASH_BUILD_BENCH=OFF >/dev/null
+scripts/test_packaging.sh build-release
 echo "== test suite finished in $(($(date +%s) - start)) s"
 echo "suite: $all_passed passed, $all_failed failed"
