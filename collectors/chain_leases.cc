@@ -114,7 +114,7 @@ void Sums::Add(const LeaseRecord& r, const GpuOffers& gpus, std::int64_t height)
 std::string EncodeCache(const CrawlCache& c) {
   rapidjson::StringBuffer b;
   rapidjson::Writer<rapidjson::StringBuffer> w(b);
-  auto dec = [&](const char* key, const Decimal (&v)[2]) {
+  auto dec = [&](const char* key, const Decimal(&v)[2]) {
     w.Key(key);
     w.StartArray();
     for (const Decimal& d : v) w.String(d.ToString().c_str());
@@ -192,7 +192,7 @@ std::optional<CrawlCache> DecodeCache(std::string_view blob) {
     *out = x->GetInt64();
     return true;
   };
-  auto decs = [&](const char* k, Decimal (&out)[2]) {
+  auto decs = [&](const char* k, Decimal(&out)[2]) {
     const auto* x = member(k);
     if (x == nullptr || !x->IsArray() || x->Size() != 2) return false;
     for (rapidjson::SizeType i = 0; i < 2; ++i) {
@@ -291,8 +291,8 @@ class ChainLeasesSource::Client {
   }
   std::string MarketUrl(std::size_t idx, ApiShape shape, const std::string& what,
                         const std::string& query) const {
-    return Url(idx, "/akash/market/" + std::string(ShapeName(shape)) + "/" + what + "/list?" +
-                        query);
+    return Url(idx,
+               "/akash/market/" + std::string(ShapeName(shape)) + "/" + what + "/list?" + query);
   }
 
   core::Result<Answer> Fetch(const std::string& url, ApiShape shape) {
@@ -392,7 +392,8 @@ core::Result<double> ChainLeasesSource::BlockInterval(Client& client, std::int64
     AKASH_COLL_ASSIGN_OR_RETURN(
         auto a, client.Get("/cosmos/base/tendermint/v1beta1/blocks/" + std::to_string(height - n)));
     if (!IsSuccess(a.response.status)) continue;
-    AKASH_COLL_ASSIGN_OR_RETURN(chain::BlockHeader old, chain::ParseBlock(a.response.body, a.route));
+    AKASH_COLL_ASSIGN_OR_RETURN(chain::BlockHeader old,
+                                chain::ParseBlock(a.response.body, a.route));
     if (old.time_ns >= time_ns || old.height != height - n) {
       return MakeError(ErrorReason::kParse, "GET " + a.route + ": block times do not increase");
     }
@@ -418,26 +419,26 @@ core::Status ChainLeasesSource::FullCrawl(Client& client, std::int64_t height,
   next.full_crawl_unix = now_unix;
   std::optional<ApiShape> shape;
   std::vector<LeaseRecord> page;
-  auto leases = Paginate(
-      client, "leases", by_provider, options_, &stats_.lease_pages,
-      [&](const Client::Answer& a) -> core::Result<chain::Page> {
-        page.clear();
-        shape = a.shape;
-        auto p = chain::ParseLeasesPage(a.response.body, a.route, a.shape, &page);
-        if (!p.ok()) return p;
-        for (LeaseRecord& r : page) {
-          std::string key = r.id.Key();
-          const auto g = gpus.find(key);
-          GpuOffers offers = g == gpus.end() ? GpuOffers{} : g->second;
-          if (r.Final()) {
-            ++(r.state == LeaseState::kClosed ? next.closed : next.insufficient_funds);
-            next.final_sums.Add(r, offers, height);
-          } else {
-            next.open[std::move(key)] = {std::move(r), std::move(offers)};
-          }
-        }
-        return p;
-      });
+  auto leases =
+      Paginate(client, "leases", by_provider, options_, &stats_.lease_pages,
+               [&](const Client::Answer& a) -> core::Result<chain::Page> {
+                 page.clear();
+                 shape = a.shape;
+                 auto p = chain::ParseLeasesPage(a.response.body, a.route, a.shape, &page);
+                 if (!p.ok()) return p;
+                 for (LeaseRecord& r : page) {
+                   std::string key = r.id.Key();
+                   const auto g = gpus.find(key);
+                   GpuOffers offers = g == gpus.end() ? GpuOffers{} : g->second;
+                   if (r.Final()) {
+                     ++(r.state == LeaseState::kClosed ? next.closed : next.insufficient_funds);
+                     next.final_sums.Add(r, offers, height);
+                   } else {
+                     next.open[std::move(key)] = {std::move(r), std::move(offers)};
+                   }
+                 }
+                 return p;
+               });
   if (!leases.ok()) return std::move(leases).error();
   next.shape = shape.value_or(shapes_[current_].value_or(ApiShape::kV1beta5));
   cache_ = std::move(next);
@@ -484,8 +485,8 @@ core::Result<bool> ChainLeasesSource::Incremental(Client& client, std::int64_t h
   for (const std::string& key : left) {
     const chain::LeaseId& id = cache.open.at(key).record.id;
     ++stats_.single_fetches;
-    auto one = Paginate(client, "leases", IdQuery(id, cache.shape), options_,
-                        &stats_.lease_pages, collect);
+    auto one = Paginate(client, "leases", IdQuery(id, cache.shape), options_, &stats_.lease_pages,
+                        collect);
     if (!one.ok()) return std::move(one).error();
     if (seen.count(key) == 0) {
       // The chain does not know the lease (pruned, or a node behind the others): keep the last
@@ -502,21 +503,21 @@ core::Result<bool> ChainLeasesSource::Incremental(Client& client, std::int64_t h
   }
   std::map<std::string, GpuOffers> gpus;
   if (wanted.size() > options_.max_single_fetches) {
-    auto bids = Paginate(client, "bids", by_provider + "&filters.state=active", options_,
-                         &stats_.bid_pages, [&](const Client::Answer& a) {
-                           return chain::ParseBidsPage(a.response.body, a.route, a.shape, &gpus,
-                                                       &wanted);
-                         });
+    auto bids =
+        Paginate(client, "bids", by_provider + "&filters.state=active", options_, &stats_.bid_pages,
+                 [&](const Client::Answer& a) {
+                   return chain::ParseBidsPage(a.response.body, a.route, a.shape, &gpus, &wanted);
+                 });
     if (!bids.ok()) return std::move(bids).error();
   } else {
     for (const auto& [key, unused] : wanted) {
       ++stats_.single_fetches;
       const chain::LeaseId& id = seen.at(key).id;
-      auto bid = Paginate(client, "bids", IdQuery(id, cache.shape), options_, &stats_.bid_pages,
-                          [&](const Client::Answer& a) {
-                            return chain::ParseBidsPage(a.response.body, a.route, a.shape, &gpus,
-                                                        &wanted);
-                          });
+      auto bid =
+          Paginate(client, "bids", IdQuery(id, cache.shape), options_, &stats_.bid_pages,
+                   [&](const Client::Answer& a) {
+                     return chain::ParseBidsPage(a.response.body, a.route, a.shape, &gpus, &wanted);
+                   });
       if (!bid.ok()) return std::move(bid).error();
     }
   }
@@ -563,13 +564,15 @@ core::Result<PollOutput> ChainLeasesSource::Poll(core::Fetcher& fetcher, const P
   stats_ = {};
   Client client(fetcher, options_, &current_, &shapes_, &stats_);
 
-  AKASH_COLL_ASSIGN_OR_RETURN(auto latest, client.Get("/cosmos/base/tendermint/v1beta1/blocks/latest"));
+  AKASH_COLL_ASSIGN_OR_RETURN(auto latest,
+                              client.Get("/cosmos/base/tendermint/v1beta1/blocks/latest"));
   if (!IsSuccess(latest.response.status)) {
     core::Request r;
     r.url = latest.route;
     return UpstreamHttpError(r, latest.response);
   }
-  AKASH_COLL_ASSIGN_OR_RETURN(chain::BlockHeader head, chain::ParseBlock(latest.response.body, latest.route));
+  AKASH_COLL_ASSIGN_OR_RETURN(chain::BlockHeader head,
+                              chain::ParseBlock(latest.response.body, latest.route));
   AKASH_COLL_ASSIGN_OR_RETURN(double interval, BlockInterval(client, head.height, head.time_ns));
 
   const std::int64_t now_unix =
@@ -613,11 +616,11 @@ PollOutput ChainLeasesSource::Build(const PollContext& ctx, std::int64_t height,
                                     double interval) const {
   const chain::CrawlCache& c = *cache_;
   const Labels provider = {{"provider", options_.provider}};
-  std::map<LeaseState, std::int64_t> counts = {{LeaseState::kActive, 0},
-                                               {LeaseState::kInsufficientFunds,
-                                                c.insufficient_funds},
-                                               {LeaseState::kClosed, c.closed},
-                                               {LeaseState::kReclaiming, 0}};
+  std::map<LeaseState, std::int64_t> counts = {
+      {LeaseState::kActive, 0},
+      {LeaseState::kInsufficientFunds, c.insufficient_funds},
+      {LeaseState::kClosed, c.closed},
+      {LeaseState::kReclaiming, 0}};
   chain::Sums sums = c.final_sums;
   Decimal rate[2];
   std::map<std::pair<std::string, std::string>, std::int64_t> active_gpus;
@@ -650,12 +653,14 @@ PollOutput ChainLeasesSource::Build(const PollContext& ctx, std::int64_t height,
   out.families.push_back(GaugeFamily(
       "akash_provider_lease_rate_akt_per_hour",
       "Sum of the per-block prices of active leases in AKT x blocks per hour (measured block "
-      "interval), " + from + "); refreshed every poll.",
+      "interval), " +
+          from + "); refreshed every poll.",
       provider, rate_akt));
   out.families.push_back(GaugeFamily(
       "akash_provider_lease_rate_act_per_hour",
       "Sum of the per-block prices of active leases in ACT (and legacy USDC) x blocks per hour "
-      "(measured block interval), " + from + "); refreshed every poll.",
+      "(measured block interval), " +
+          from + "); refreshed every poll.",
       provider, rate_act));
   if (rate[0].IsZero() || akt_usd) {
     out.families.push_back(GaugeFamily(
@@ -668,32 +673,33 @@ PollOutput ChainLeasesSource::Build(const PollContext& ctx, std::int64_t height,
   out.families.push_back(GaugeFamily(
       "akash_provider_escrow_unwithdrawn_akt",
       "AKT accrued to the provider and not yet withdrawn (sum of balance over escrow payments "
-      "not closed), " + escrow + "); refreshed every poll.",
+      "not closed), " +
+          escrow + "); refreshed every poll.",
       provider, Whole(sums.balance[0])));
   out.families.push_back(GaugeFamily(
       "akash_provider_escrow_unwithdrawn_act",
       "ACT (and legacy USDC) accrued to the provider and not yet withdrawn (sum of balance over "
-      "escrow payments not closed), " + escrow + "); refreshed every poll.",
+      "escrow payments not closed), " +
+          escrow + "); refreshed every poll.",
       provider, Whole(sums.balance[1])));
-  out.families.push_back(GaugeFamily(
-      "akash_provider_escrow_unsettled_akt",
-      "AKT debt of overdrawn escrow payments (sum of unsettled), " + escrow +
-          "); refreshed every poll.",
-      provider, Whole(sums.unsettled[0])));
-  out.families.push_back(GaugeFamily(
-      "akash_provider_escrow_unsettled_act",
-      "ACT (and legacy USDC) debt of overdrawn escrow payments (sum of unsettled), " + escrow +
-          "); refreshed every poll.",
-      provider, Whole(sums.unsettled[1])));
+  out.families.push_back(GaugeFamily("akash_provider_escrow_unsettled_akt",
+                                     "AKT debt of overdrawn escrow payments (sum of unsettled), " +
+                                         escrow + "); refreshed every poll.",
+                                     provider, Whole(sums.unsettled[0])));
+  out.families.push_back(
+      GaugeFamily("akash_provider_escrow_unsettled_act",
+                  "ACT (and legacy USDC) debt of overdrawn escrow payments (sum of unsettled), " +
+                      escrow + "); refreshed every poll.",
+                  provider, Whole(sums.unsettled[1])));
   out.families.push_back(GaugeFamily(
       "akash_provider_escrow_overdrawn_leases",
       "Leases whose escrow payment is overdrawn, " + escrow + "); refreshed every poll.", provider,
       static_cast<double>(sums.overdrawn)));
-  out.families.push_back(CounterFamily(
-      "akash_provider_withdrawn_akt_total",
-      "AKT withdrawn to the provider over every lease ever (gross), " + escrow +
-          " withdrawn; closed leases cached); refreshed every poll.",
-      provider, Whole(sums.withdrawn[0])));
+  out.families.push_back(
+      CounterFamily("akash_provider_withdrawn_akt_total",
+                    "AKT withdrawn to the provider over every lease ever (gross), " + escrow +
+                        " withdrawn; closed leases cached); refreshed every poll.",
+                    provider, Whole(sums.withdrawn[0])));
   out.families.push_back(CounterFamily(
       "akash_provider_withdrawn_act_total",
       "ACT (and legacy USDC) withdrawn to the provider over every lease ever (gross), " + escrow +
@@ -730,12 +736,12 @@ PollOutput ChainLeasesSource::Build(const PollContext& ctx, std::int64_t height,
                                        "Latest block height, from the chain REST API "
                                        "(blocks/latest); refreshed every chain_leases poll.",
                                        {}, static_cast<double>(height)));
-    out.families.push_back(GaugeFamily(
-        "akash_chain_block_interval_seconds",
-        "Mean block interval measured over the last ~1000 blocks ((time(latest) - "
-        "time(latest - N)) / N), from the chain REST API (blocks); refreshed every "
-        "chain_leases poll.",
-        {}, interval));
+    out.families.push_back(
+        GaugeFamily("akash_chain_block_interval_seconds",
+                    "Mean block interval measured over the last ~1000 blocks ((time(latest) - "
+                    "time(latest - N)) / N), from the chain REST API (blocks); refreshed every "
+                    "chain_leases poll.",
+                    {}, interval));
   }
 
   if (options_.per_lease_series) {

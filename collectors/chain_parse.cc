@@ -160,7 +160,8 @@ core::Result<Page> ParsePagination(const JsonObject& root) {
   AKASH_COLL_ASSIGN_OR_RETURN(JsonObject p, root.Object("pagination"));
   const auto k = p.value().FindMember("next_key");
   if (k == p.value().MemberEnd() || k->value.IsNull()) return page;
-  if (!k->value.IsString()) return ParseError(root.route(), "field pagination.next_key: not a string");
+  if (!k->value.IsString())
+    return ParseError(root.route(), "field pagination.next_key: not a string");
   page.next_key.assign(k->value.GetString(), k->value.GetStringLength());
   return page;
 }
@@ -310,8 +311,8 @@ std::optional<std::int64_t> ParseRfc3339Nanos(std::string_view t) {
   };
   const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
              s = num(17, 2);
-  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 ||
-      *h > 23 || *mi > 59 || *s > 60) {
+  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+      *mi > 59 || *s > 60) {
     return std::nullopt;
   }
   std::size_t pos = 19;

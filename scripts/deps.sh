@@ -11,7 +11,7 @@ AKASH_BUILD_PACKAGES=(
 )
 # shellcheck disable=SC2034
 AKASH_TEST_PACKAGES=(
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl jq
 )
 
 akash_install_packages() {

@@ -39,8 +39,8 @@ void ExpectClose(std::optional<double> got, long double want, const std::string&
 
 std::optional<double> Up(const std::string& body, const std::string& source,
                          const std::string& target) {
-  return SampleValue(body,
-                     "akash_exporter_source_up{source=\"" + source + "\",target=\"" + target + "\"}");
+  return SampleValue(
+      body, "akash_exporter_source_up{source=\"" + source + "\",target=\"" + target + "\"}");
 }
 
 // Compares every chain_leases series of `provider` in `body` with the simulator's truth.
@@ -122,23 +122,26 @@ class ChainLeasesTest : public ::testing::Test {
 };
 
 TEST_F(ChainLeasesTest, ValuesEqualTheWorld) {
-  Sim sim = StartSim(dir_, {"--seed=21", "--providers=3", "--tenants=4", "--leases=2500",
-                            "--time-scale=0"});
+  Sim sim = StartSim(
+      dir_, {"--seed=21", "--providers=3", "--tenants=4", "--leases=2500", "--time-scale=0"});
   auto world = Json(sim.base_url + "/_sim/world");
   std::vector<std::string> addr;
   for (const auto& p : world["providers"].GetArray()) addr.push_back(p["address"].GetString());
   auto ex = StartExporter(dir_, Config(addr, {sim.base_url}, sim.base_url));
   const auto price = Json(sim.base_url + "/v1/market-data/akt")["price"].GetDouble();
   std::string body;
-  ASSERT_TRUE(Eventually([&] {
-    body = Http("GET", ex.base_url + "/metrics").body;
-    bool all = Up(body, "market", "") == 1.0;
-    for (const auto& a : addr) {
-      all = all && Up(body, "chain_leases", a) == 1.0 &&
-            SampleValue(body, "akash_provider_lease_rate_usd_per_hour{provider=\"" + a + "\"}");
-    }
-    return all;
-  }, 60s)) << body << ex.process->Stderr();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        body = Http("GET", ex.base_url + "/metrics").body;
+        bool all = Up(body, "market", "") == 1.0;
+        for (const auto& a : addr) {
+          all = all && Up(body, "chain_leases", a) == 1.0 &&
+                SampleValue(body, "akash_provider_lease_rate_usd_per_hour{provider=\"" + a + "\"}");
+        }
+        return all;
+      },
+      60s))
+      << body << ex.process->Stderr();
   for (std::size_t i = 0; i < addr.size(); ++i) {
     ExpectChainTruth(body, sim.base_url, addr[i], price, true);
   }
@@ -169,15 +172,18 @@ TEST_F(ChainLeasesTest, FailoverMidCrawlKeepsValuesExact) {
   auto ex = StartExporter(dir_, Config(addr, {a.base_url, b.base_url}, b.base_url));
   const auto price = Json(b.base_url + "/v1/market-data/akt")["price"].GetDouble();
   std::string body;
-  ASSERT_TRUE(Eventually([&] {
-    body = Http("GET", ex.base_url + "/metrics").body;
-    bool all = Up(body, "market", "") == 1.0;
-    for (const auto& p : addr) {
-      all = all && Up(body, "chain_leases", p) == 1.0 &&
-            SampleValue(body, "akash_provider_lease_rate_usd_per_hour{provider=\"" + p + "\"}");
-    }
-    return all;
-  }, 60s)) << body << ex.process->Stderr();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        body = Http("GET", ex.base_url + "/metrics").body;
+        bool all = Up(body, "market", "") == 1.0;
+        for (const auto& p : addr) {
+          all = all && Up(body, "chain_leases", p) == 1.0 &&
+                SampleValue(body, "akash_provider_lease_rate_usd_per_hour{provider=\"" + p + "\"}");
+        }
+        return all;
+      },
+      60s))
+      << body << ex.process->Stderr();
   for (std::size_t i = 0; i < addr.size(); ++i) {
     ExpectChainTruth(body, b.base_url, addr[i], price, i == 0);
   }

@@ -130,8 +130,8 @@ TEST(ChainParseTest, MissingFieldIsAParseError) {
 
 TEST(ChainParseTest, BidsGiveGpusByModel) {
   std::map<std::string, chain::GpuOffers> gpus;
-  auto page = chain::ParseBidsPage(Fixture("chain/bids_v1beta5.json"), "bids",
-                                   ApiShape::kV1beta5, &gpus);
+  auto page =
+      chain::ParseBidsPage(Fixture("chain/bids_v1beta5.json"), "bids", ApiShape::kV1beta5, &gpus);
   ASSERT_TRUE(page.ok()) << page.error().message;
   ASSERT_EQ(gpus.size(), 1u);  // the CPU-only bid adds nothing
   const auto& offers = gpus.at("akash1owner/21345678/1/1/akash1prov/0");
@@ -203,9 +203,9 @@ class FakeChain {
   std::vector<FakeLease> leases;
   std::int64_t height = 1000000;
   bool legacy = false;
-  bool loop_keys = false;   // next_key repeats
-  bool endless = false;     // always a fresh next_key
-  std::set<std::string> down;  // endpoints answering connect errors
+  bool loop_keys = false;        // next_key repeats
+  bool endless = false;          // always a fresh next_key
+  std::set<std::string> down;    // endpoints answering connect errors
   std::vector<std::string> log;  // every request URL
 
   std::optional<core::Result<core::Response>> Handle(const core::Request& req) {
@@ -261,8 +261,8 @@ class FakeChain {
     std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld.%03lldZ", d.ToString().c_str(),
                   static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
                   static_cast<long long>(sod % 60), static_cast<long long>(ms % 1000));
-    return Respond(200, R"({"block":{"header":{"height":")" + std::to_string(h) +
-                            R"(","time":")" + buf + R"("}}})");
+    return Respond(200, R"({"block":{"header":{"height":")" + std::to_string(h) + R"(","time":")" +
+                            buf + R"("}}})");
   }
 
   static std::string Coin(const std::string& denom, const std::string& amount) {
@@ -275,9 +275,8 @@ class FakeChain {
                      std::to_string(l.oseq) + R"(,"provider":")" + l.provider + "\"" +
                      (legacy ? "" : R"(,"bseq":)" + std::to_string(l.bseq)) + "}";
     std::string lease = std::string(R"({"lease":{")") + (legacy ? "lease_id" : "id") + R"(":)" +
-                        id + R"(,"state":")" + l.state + R"(","price":)" +
-                        Coin(l.denom, l.price) + R"(,"created_at":")" +
-                        std::to_string(l.created) + R"(","closed_on":")" +
+                        id + R"(,"state":")" + l.state + R"(","price":)" + Coin(l.denom, l.price) +
+                        R"(,"created_at":")" + std::to_string(l.created) + R"(","closed_on":")" +
                         std::to_string(l.closed_on) + R"("},"escrow_payment":)";
     if (legacy) {
       lease += R"({"owner":")" + l.provider + R"(","state":")" + l.pay_state + R"(","balance":)" +
@@ -295,9 +294,10 @@ class FakeChain {
                      R"(","gseq":)" + std::to_string(l.gseq) + R"(,"oseq":)" +
                      std::to_string(l.oseq) + R"(,"provider":")" + l.provider + "\"" +
                      (legacy ? "" : R"(,"bseq":)" + std::to_string(l.bseq)) + "}";
-    std::string gpu = l.gpus == 0 ? "" :
-        R"(,"gpu":{"units":{"val":")" + std::to_string(l.gpus) +
-            R"("},"attributes":[{"key":"vendor/nvidia/model/)" + l.model + R"(/ram/80Gi","value":"true"}]})";
+    std::string gpu = l.gpus == 0 ? ""
+                                  : R"(,"gpu":{"units":{"val":")" + std::to_string(l.gpus) +
+                                        R"("},"attributes":[{"key":"vendor/nvidia/model/)" +
+                                        l.model + R"(/ram/80Gi","value":"true"}]})";
     return std::string(R"({"bid":{")") + (legacy ? "bid_id" : "id") + R"(":)" + id +
            R"(,"state":")" + (l.closed_on == 0 ? "active" : "closed") +
            R"(","resources_offer":[{"resources":{"cpu":{"units":{"val":"1000"}})" + gpu +
@@ -343,8 +343,8 @@ class FakeChain {
     if (i < match.size() || endless) next = "\"k+/=" + std::to_string(i + (endless ? 1 : 0)) + "\"";
     if (loop_keys && !key.empty()) next = "\"" + key + "\"";
     if (loop_keys && key.empty()) next = "\"k+/=0\"";
-    body += R"(],"pagination":{"next_key":)" + next + R"(,"total":")" +
-            std::to_string(i - start) + "\"}}";
+    body += R"(],"pagination":{"next_key":)" + next + R"(,"total":")" + std::to_string(i - start) +
+            "\"}}";
     return Respond(200, body);
   }
 };
@@ -627,13 +627,15 @@ TEST_F(ChainSourceTest, FailoverWithinAPollAndRemembered) {
   EXPECT_EQ(chain_.Count("node-a"), 0);
   // B fails mid-crawl (after the block requests): the same poll continues on A.
   chain_.log.clear();
-  fetcher_.SetHandler([this](const core::Request& r) -> std::optional<core::Result<core::Response>> {
-    if (r.url.find("node-b") != std::string::npos && r.url.find("leases/list") != std::string::npos) {
-      chain_.log.push_back(r.url);
-      return core::Result<core::Response>(Respond(503, "upstream down"));
-    }
-    return chain_.Handle(r);
-  });
+  fetcher_.SetHandler(
+      [this](const core::Request& r) -> std::optional<core::Result<core::Response>> {
+        if (r.url.find("node-b") != std::string::npos &&
+            r.url.find("leases/list") != std::string::npos) {
+          chain_.log.push_back(r.url);
+          return core::Result<core::Response>(Respond(503, "upstream down"));
+        }
+        return chain_.Handle(r);
+      });
   auto failed_over = src.Poll(fetcher_, Ctx());
   ASSERT_TRUE(failed_over.ok()) << failed_over.error().message;
   EXPECT_EQ(src.current_endpoint(), 0u);
@@ -669,13 +671,21 @@ TEST_F(ChainSourceTest, PerLeaseSeriesCapped) {
   // 4 open leases: 2 of each family cut.
   EXPECT_EQ(out->series_dropped, 4u);
   EXPECT_EQ(Value(*out, "akash_lease_info",
-                  {{"provider", kProvider}, {"owner", "akash1owner"}, {"dseq", "1"},
-                   {"gseq", "1"}, {"oseq", "1"}, {"state", "active"}, {"denom", "act"},
+                  {{"provider", kProvider},
+                   {"owner", "akash1owner"},
+                   {"dseq", "1"},
+                   {"gseq", "1"},
+                   {"oseq", "1"},
+                   {"state", "active"},
+                   {"denom", "act"},
                    {"gpu_model", "h100"}}),
             1);
   EXPECT_DOUBLE_EQ(*Value(*out, "akash_lease_price_usd_per_hour",
-                          {{"provider", kProvider}, {"owner", "akash1owner"}, {"dseq", "2"},
-                           {"gseq", "1"}, {"oseq", "1"}}),
+                          {{"provider", kProvider},
+                           {"owner", "akash1owner"},
+                           {"dseq", "2"},
+                           {"gseq", "1"},
+                           {"oseq", "1"}}),
                    20e-6 * 3600 / 6.5 * 2.0);
   // Off by default.
   ChainLeasesSource plain(Options());
