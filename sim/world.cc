@@ -541,6 +541,8 @@ World World::Generate(const WorldConfig& config) {
     }
     if (end == kOpenEnd) {
       d.escrow_funds_micro = deployment_price_milli * rng.Range(1, 30) * kBlocksPerDay6s / 1000;
+    } else if (own) {
+      rng.Next();  // the draw an open deployment makes, so the main sequence stays the same
     }
     w.deployments_.push_back(std::move(d));
   }
