@@ -41,7 +41,7 @@ struct PollOutput {
   std::uint64_t series_dropped = 0;  // series cut by a cardinality cap in this poll
   // A short human-readable detail the landing page shows next to the source (e.g. the chain
   // endpoint in use). Never a secret; empty when there is nothing to say.
-  std::string note;
+  std::string note = {};
 };
 
 class Source {
