@@ -98,7 +98,7 @@ http::ServerReply HandleLanding(WebContext& ctx, const http::ServerRequest&) {
   h += "<li><a href=\"" + HtmlEscape(ctx.telemetry_path) + "\">Metrics</a></li>\n";
   h += "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a href=\"/-/ready\">Readiness</a></li>\n";
   h += "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>target</th><th>state</th>"
-       "<th>last success (UTC)</th><th>last attempt (UTC)</th><th>last error</th></tr>\n";
+       "<th>last success (UTC)</th><th>last attempt (UTC)</th><th>last error</th><th>note</th></tr>\n";
   for (const auto& s : ctx.store->Statuses()) {
     const bool up = s.up && !s.stale;
     h += "<tr><td>" + HtmlEscape(s.key.source) + "</td><td class=\"tgt\">" +
@@ -109,7 +109,7 @@ http::ServerReply HandleLanding(WebContext& ctx, const http::ServerRequest&) {
     if (s.last_error_reason) {
       h += HtmlEscape(std::string(core::ToString(*s.last_error_reason)) + ": " + s.last_error);
     }
-    h += "</td></tr>\n";
+    h += "</td><td>" + HtmlEscape(s.note) + "</td></tr>\n";
   }
   h += "</table>\n</body>\n</html>\n";
   http::ServerReply r;

@@ -90,7 +90,7 @@ struct Scheduler::Impl {
     if (output) {
       store.PublishSuccess(job->key,
                            std::make_shared<const metrics::Families>(std::move(output->families)),
-                           output->series_dropped, took, decreases);
+                           output->series_dropped, took, decreases, std::move(output->note));
       if (job->consecutive_failures > 0) {
         core::LogInfo("source recovered", {{"source", job->key.source}, {"target", job->key.target}});
       }
