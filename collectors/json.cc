@@ -191,11 +191,14 @@ std::string UpstreamErrorCode(std::string_view body) {
     return AsView(it->value);
   };
   std::string_view code;
-  const auto detail = doc.FindMember("detail");
-  if (detail != doc.MemberEnd() && detail->value.IsObject()) {
+  // Through a const view: comparing RapidJSON's non-const member iterators is ambiguous under
+  // C++20's reversed operators (clang -Wambiguous-reversed-operator).
+  const rapidjson::Value& root = doc;
+  const auto detail = root.FindMember("detail");
+  if (detail != root.MemberEnd() && detail->value.IsObject()) {
     code = pick(detail->value, "error_code");
     if (code.empty()) code = pick(detail->value, "error");
-  } else if (detail != doc.MemberEnd() && detail->value.IsArray()) {
+  } else if (detail != root.MemberEnd() && detail->value.IsArray()) {
     code = "validation_error";
   }
   if (code.empty()) code = pick(doc, "code");

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/chain_leases.h"
 #include "collectors/market.h"
 #include "collectors/provider_dashboard.h"
 #include "collectors/provider_earnings.h"
@@ -25,6 +26,7 @@ const core::ProviderTarget* FindProvider(const core::Config& config, const std::
 
 std::vector<std::unique_ptr<Source>> MakeSources(const core::Config& config) {
   std::vector<std::unique_ptr<Source>> sources;
+  bool chain_gauges_taken = false;
   for (const core::PlannedSource& planned : core::PlanSources(config)) {
     const std::string& name = planned.source;
     if (name == core::kSourceMarket) {
@@ -45,8 +47,20 @@ std::vector<std::unique_ptr<Source>> MakeSources(const core::Config& config) {
     } else if (name == core::kSourceProviderStatus) {
       sources.push_back(
           std::make_unique<ProviderStatusSource>(config.endpoints.console_api, planned.target));
+    } else if (name == core::kSourceChainLeases) {
+      const core::SourceSettings& settings = config.source(name);
+      ChainLeasesOptions options;
+      options.provider = planned.target;
+      options.endpoints = config.endpoints.chain_rest;
+      options.page_limit = settings.page_limit;
+      options.per_lease_series = settings.per_lease_series;
+      options.max_lease_series = settings.max_lease_series;
+      // Height and block interval have no provider label: one source publishes them.
+      options.publish_chain_gauges = !chain_gauges_taken;
+      chain_gauges_taken = true;
+      sources.push_back(std::make_unique<ChainLeasesSource>(std::move(options)));
     } else {
-      // chain_leases and tenant_* are built by their own collectors once they land; until then
+      // tenant_* are built by their own collectors once they land; until then
       // the pair is skipped rather than failing the whole config.
       core::LogDebug("source not implemented yet; skipped",
                      {{"source", name}, {"target", planned.target}});

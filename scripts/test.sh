@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh Debian 12 machine: installs dependencies, builds with warnings
-# as errors, runs every test, then does the same under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole test suite on a fresh Debian 12 machine: installs dependencies, builds the Release
+# binaries exactly as scripts/run.sh does (a warning there fails the suite), builds with warnings
+# as errors, runs every test (one of them runs scripts/run.sh against those Release binaries),
+# then does the same under AddressSanitizer + UndefinedBehaviorSanitizer.
 #   scripts/test.sh            # both builds
 #   AKASH_SKIP_ASAN=1 scripts/test.sh   # the plain build only (quicker local runs)
 #   AKASH_SKIP_FUZZ=1, AKASH_FUZZ_SECONDS=N    # skip or resize the bounded fuzz run (default 60 s)
@@ -31,9 +33,13 @@ all_passed=0
 all_failed=0
 
 start=$(date +%s)
+# First, what users build: scripts/run.sh's own configuration (-O3, -Werror) into build-release/,
+# which the run.sh test below then uses as it is, without a rebuild.
+echo "== release build (scripts/run.sh's configuration)"
+scripts/build_release.sh
 # Build types are chosen for CI's 2 cores: -O1 keeps the optimiser-dependent warnings and runs
 # fast, -O0 -g1 under the sanitizers compiles 2.5x faster than -O2 -g and still gives file:line
-# in sanitizer reports. Assertions stay on in both. The release build is scripts/run.sh's.
+# in sanitizer reports. Assertions stay on in both.
 echo "== build and test (-O1, -Werror)"
 run_suite build -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 -DCMAKE_C_FLAGS_DEBUG=-O1
 if [[ "${AKASH_SKIP_FUZZ:-0}" != "1" ]]; then
@@ -47,5 +53,9 @@ if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
     "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1" -DAKASH_SANITIZE=ON -DAKASH_BUILD_BENCH=OFF
 fi
+echo "== package the Release build (scripts/run.sh's) and install it into scratch roots"
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASH_BUILD_TESTS=OFF \
+  -DAKASH_BUILD_BENCH=OFF >/dev/null
+scripts/test_packaging.sh build-release
 echo "== test suite finished in $(($(date +%s) - start)) s"
 echo "suite: $all_passed passed, $all_failed failed"

@@ -43,11 +43,17 @@ std::string Fixed(const Digits& d, bool point_zero) {
       out += d.digits + std::string(static_cast<std::size_t>(d.exponent + 1 - n), '0');
       if (point_zero) out += ".0";
     } else {
-      out += d.digits.substr(0, static_cast<std::size_t>(d.exponent + 1)) + "." +
-             d.digits.substr(static_cast<std::size_t>(d.exponent + 1));
+      // Appended piece by piece: the `"." + std::string` form trips GCC 12's false
+      // -Wrestrict inside libstdc++ at -O3.
+      const auto point = static_cast<std::size_t>(d.exponent + 1);
+      out.append(d.digits, 0, point);
+      out.push_back('.');
+      out.append(d.digits, point);
     }
   } else {
-    out += "0." + std::string(static_cast<std::size_t>(-d.exponent - 1), '0') + d.digits;
+    out += "0.";
+    out.append(static_cast<std::size_t>(-d.exponent - 1), '0');
+    out += d.digits;
   }
   return out;
 }
@@ -55,7 +61,10 @@ std::string Fixed(const Digits& d, bool point_zero) {
 std::string Sci(const Digits& d) {
   std::string out = d.negative ? "-" : "";
   out += d.digits.substr(0, 1);
-  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+  if (d.digits.size() > 1) {
+    out.push_back('.');
+    out.append(d.digits, 1);
+  }
   char e[16];
   std::snprintf(e, sizeof e, "e%c%02d", d.exponent < 0 ? '-' : '+', std::abs(d.exponent));
   return out + e;
@@ -73,7 +82,9 @@ std::string JsNumber(double v) {
     std::size_t e = s.find('e');
     std::string mant = s.substr(0, e);
     int exp = d.exponent;
-    return mant + "e" + (exp < 0 ? "-" : "+") + std::to_string(std::abs(exp));
+    mant += exp < 0 ? "e-" : "e+";
+    mant += std::to_string(std::abs(exp));
+    return mant;
   }
   return Fixed(d, false);
 }

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   std::string port_file, start_time = "2026-08-20T12:00:00Z", indexer_lag = "60s";
   std::string stripe_shape = "mixed", node_version, demo_dir;
   std::uint64_t seed = 1;
-  int providers = 3, tenants = 5, leases = 200, days = 400, threads = 32;
+  int providers = 3, tenants = 5, leases = 200, days = 400, threads = 32, open_share = -1;
   double time_scale = 1, block_time = 6.0;
   bool legacy = false, demo = false, no_act = false, future_quirk = false;
   std::vector<std::string> fault_specs;
@@ -42,11 +42,13 @@ int main(int argc, char** argv) {
   auto* o_leases =
       app.add_option("--leases", leases, "number of leases")->check(CLI::Range(0, 5000000));
   app.add_option("--days", days, "history length in days")->check(CLI::Range(1, 3650));
+  app.add_option("--open-share", open_share,
+                 "percent of post-BME deployments left open (default: the natural ~62)")
+      ->check(CLI::Range(0, 100));
   auto* o_start =
       app.add_option("--start-time", start_time, "simulated now at start (RFC3339, or 'now')");
-  auto* o_scale =
-      app.add_option("--time-scale", time_scale, "simulated seconds per wall second (0 freezes)")
-          ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--time-scale", time_scale, "simulated seconds per wall second (0 freezes)")
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--block-time", block_time, "seconds per block")->check(CLI::Range(0.001, 3600.0));
   app.add_option("--indexer-lag", indexer_lag,
                  "how far the Console indexer trails the chain (e.g. 60s)");
@@ -72,7 +74,6 @@ int main(int argc, char** argv) {
     if (o_providers->count() == 0) providers = 2;
     if (o_tenants->count() == 0) tenants = 2;
     if (o_leases->count() == 0) leases = 60;
-    if (o_scale->count() == 0) time_scale = 60;
     // The exporter reads "today" from its own wall clock, so the demo world starts at now.
     if (o_start->count() == 0) start_time = "now";
   }
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
   wc.tenants = tenants;
   wc.leases = leases;
   wc.days = days;
+  wc.open_share_percent = open_share;
   wc.start_ms = start_ms;
   wc.block_ms = std::max<std::int64_t>(1, std::llround(block_time * 1000));
   wc.mixed_stripe_shapes = stripe_shape == "mixed";

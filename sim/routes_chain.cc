@@ -263,7 +263,26 @@ void WritePagination(JsonWriter& w, const std::string& next_key, std::uint64_t c
 }
 
 const std::vector<std::uint32_t>* Candidates(const Ctx& c, const ListFilters& f, bool bids,
-                                             const std::vector<std::uint32_t>& empty) {
+                                             const std::vector<std::uint32_t>& empty,
+                                             std::vector<std::uint32_t>* scratch) {
+  // The chain keys leases and bids by owner/dseq/gseq/oseq/provider/bseq, so an owner + dseq
+  // filter is a prefix scan over one deployment, not a walk over the provider's history.
+  if (!f.owner.empty() && f.dseq) {
+    int d = c.world.DeploymentIndex(f.owner, static_cast<std::int64_t>(*f.dseq));
+    if (d < 0) return &empty;
+    const Deployment& dep = c.world.deployments()[static_cast<std::size_t>(d)];
+    if (!bids) return &dep.leases;
+    scratch->clear();
+    const auto& all = c.world.bids();
+    for (std::uint32_t li : dep.leases) {
+      auto it = std::lower_bound(all.begin(), all.end(), li,
+                                 [](const Bid& b, std::uint32_t lease) { return b.lease < lease; });
+      for (; it != all.end() && it->lease == li; ++it) {
+        scratch->push_back(static_cast<std::uint32_t>(it - all.begin()));
+      }
+    }
+    return scratch;
+  }
   if (!f.provider.empty()) {
     int p = c.world.ProviderIndex(f.provider);
     if (p < 0) return &empty;
@@ -307,7 +326,8 @@ Response HandleLeases(const Ctx& c, bool legacy) {
   if (auto e = ParseFilters(c, kStates, &f)) return *e;
   const World& world = c.world;
   static const std::vector<std::uint32_t> kEmpty;
-  const std::vector<std::uint32_t>* cand = Candidates(c, f, false, kEmpty);
+  std::vector<std::uint32_t> scratch;
+  const std::vector<std::uint32_t>* cand = Candidates(c, f, false, kEmpty, &scratch);
   const std::size_t n = cand ? cand->size() : world.leases().size();
   auto lease_of = [&](std::size_t i) -> const Lease& {
     return world.leases()[cand ? (*cand)[i] : i];
@@ -437,7 +457,8 @@ Response HandleBids(const Ctx& c, bool legacy) {
   if (auto e = ParseFilters(c, kStates, &f)) return *e;
   const World& world = c.world;
   static const std::vector<std::uint32_t> kEmpty;
-  const std::vector<std::uint32_t>* cand = Candidates(c, f, true, kEmpty);
+  std::vector<std::uint32_t> scratch;
+  const std::vector<std::uint32_t>* cand = Candidates(c, f, true, kEmpty, &scratch);
   const std::size_t n = cand ? cand->size() : world.bids().size();
   auto bid_of = [&](std::size_t i) -> const Bid& { return world.bids()[cand ? (*cand)[i] : i]; };
   auto match = [&](std::size_t i) {

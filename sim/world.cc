@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -467,13 +468,27 @@ World World::Generate(const WorldConfig& config) {
     } else {
       state = LeaseState::kReclaiming;
     }
+    // --open-share: keep only that share of deployments open. The choice and the closed
+    // lease's numbers come from a generator of their own, so the main sequence (and every
+    // world generated without the option) stays the same.
+    std::optional<Rng> own;
+    if (config.open_share_percent >= 0 && config.open_share_percent < 62 &&
+        (state == LeaseState::kActive || state == LeaseState::kReclaiming)) {
+      own.emplace(config.seed ^ (0x5bd1e995ULL * (w.deployments_.size() + 1)));
+      if (static_cast<int>(own->Next() % 6200) >= config.open_share_percent * 100) {
+        state = LeaseState::kClosed;
+      } else {
+        own.reset();
+      }
+    }
+    Rng& closing = own ? *own : rng;
     if (state == LeaseState::kClosed || state == LeaseState::kInsufficientFunds) {
-      std::int64_t dur = rng.Range(blocks_per_day / 24, blocks_per_day * 60);
-      std::int64_t cap = start_h - rng.Range(1, 50);
-      if (pre_bme && bme_passed) cap = std::min(cap, w.bme_height_ - rng.Range(0, 50));
+      std::int64_t dur = closing.Range(blocks_per_day / 24, blocks_per_day * 60);
+      std::int64_t cap = start_h - closing.Range(1, 50);
+      if (pre_bme && bme_passed) cap = std::min(cap, w.bme_height_ - closing.Range(0, 50));
       end = std::min(lease_created + dur, cap);
       if (end <= lease_created) end = lease_created + 1;
-      reason = state == LeaseState::kClosed ? static_cast<int>(rng.Range(1, 5)) : 6;
+      reason = state == LeaseState::kClosed ? static_cast<int>(closing.Range(1, 5)) : 6;
     }
     d.gpu_wildcard = rng.Chance(10);
     std::uint32_t deployment_index = static_cast<std::uint32_t>(w.deployments_.size());
@@ -526,6 +541,8 @@ World World::Generate(const WorldConfig& config) {
     }
     if (end == kOpenEnd) {
       d.escrow_funds_micro = deployment_price_milli * rng.Range(1, 30) * kBlocksPerDay6s / 1000;
+    } else if (own) {
+      rng.Next();  // the draw an open deployment makes, so the main sequence stays the same
     }
     w.deployments_.push_back(std::move(d));
   }

@@ -58,6 +58,8 @@ struct WorldConfig {
   std::int64_t block_ms = 6000;     // block interval
   bool mixed_stripe_shapes = true;  // tenant i with i % 3 == 2 uses the 2025 cursor shape
   bool all_cursor_stripe = false;
+  // Percent of post-BME deployments left open (active or reclaiming); -1 keeps the natural ~62%.
+  int open_share_percent = -1;
 };
 
 struct Provider {

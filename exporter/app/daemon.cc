@@ -222,7 +222,7 @@ struct Daemon::Impl {
                              metrics::SlotSettings(settings.max_staleness, settings.interval));
       core::LogInfo("source enabled", {{"source", src->name()},
                                        {"target", src->target()},
-                                       {"interval_ms", std::to_string(settings.interval.count())}});
+                                       {"interval_ms", settings.interval.count()}});
       jobs.push_back(sched::PollJob{std::move(src), settings});
     }
     store.Configure(slots);
@@ -365,13 +365,20 @@ int Daemon::Run() {
   }
   d.Apply(*config);
   d.store.RecordReload(true);
+  const auto bound = server.BoundPorts();
+  // Built with append: `"," + std::string(...)` trips GCC 12's false -Wrestrict inside
+  // libstdc++'s operator+ at -O2/-O3, which -Werror turns into a failed Release build.
   std::string ports;
-  for (int p : server.BoundPorts()) ports += (ports.empty() ? "" : ",") + std::to_string(p);
+  for (int p : bound) {
+    if (!ports.empty()) ports.push_back(',');
+    ports.append(std::to_string(p));
+  }
   const auto build = metrics::CurrentBuildInfo();
   core::LogInfo("akash_exporter started",
                 {{"version", build.version},
                  {"revision", build.revision},
                  {"config", d.flags.config_file.empty() ? "(built-in default)" : d.flags.config_file},
+                 {"listen", DescribeListenAddresses(d.flags.listen_addresses, bound)},
                  {"ports", ports}});
 
   // HUPs arriving during a reload are coalesced into one more reload after it; a HUP inside

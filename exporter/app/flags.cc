@@ -22,14 +22,18 @@ ParsedFlags ParseFlags(int argc, const char* const* argv) {
   cli.set_version_flag("--version", VersionString());
   std::string level = "info";
   std::string format = "logfmt";
-  cli.add_option("--config.file", f.config_file, "Path to the YAML configuration file.");
+  cli.add_option("--config.file", f.config_file,
+                 "Path to the YAML configuration file. Without one, only the market source runs.")
+      ->default_str("none");
   cli.add_flag("--config.check", f.config_check,
                "Validate the configuration, print a summary of the sources it enables, and exit "
                "(0 valid, 1 invalid).");
   cli.add_option("--web.listen-address", f.listen_addresses,
-                 std::string("Address to listen on; repeatable. Default ") + kDefaultListenAddress +
-                     ".");
+                 "Address to listen on (HOST:PORT, [IPV6]:PORT or :PORT for every IPv4 "
+                 "interface; port 0 lets the OS pick); repeatable.")
+      ->default_str(kDefaultListenAddress);
   cli.add_option("--web.telemetry-path", f.telemetry_path, "Path under which to expose metrics.")
+      ->capture_default_str()
       ->check([](const std::string& p) -> std::string {
         if (p.empty() || p[0] != '/') return "must start with '/'";
         if (p == "/" || p.rfind("/-/", 0) == 0) return "must not be '/' or under '/-/'";
@@ -37,6 +41,7 @@ ParsedFlags ParseFlags(int argc, const char* const* argv) {
       });
   cli.add_option("--web.max-requests", f.max_requests,
                  "Maximum number of parallel scrape requests; 0 disables the limit.")
+      ->capture_default_str()
       ->check(CLI::Range(0, 10000));
   cli.add_flag("--web.disable-exporter-metrics", f.disable_exporter_metrics,
                "Exclude process_* metrics about the exporter itself.");
@@ -52,8 +57,10 @@ ParsedFlags ParseFlags(int argc, const char* const* argv) {
                "Use the listening socket(s) passed by systemd socket activation instead of "
                "--web.listen-address.");
   cli.add_option("--log.level", level, "Only log messages with the given severity or above.")
+      ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cli.add_option("--log.format", format, "Output format of log messages.")
+      ->capture_default_str()
       ->check(CLI::IsMember({"logfmt", "json"}));
   try {
     cli.parse(argc, argv);

@@ -43,6 +43,21 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+std::string DescribeListenAddresses(const std::vector<std::string>& configured,
+                                    const std::vector<int>& bound) {
+  std::string out;
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    if (!out.empty()) out.push_back(',');
+    // HOST:PORT, [V6]:PORT or :PORT; the port is what follows the last colon.
+    const std::string_view addr = i < configured.size() ? std::string_view(configured[i]) : "";
+    const auto colon = addr.rfind(':');
+    out.append(colon == std::string_view::npos ? std::string_view() : addr.substr(0, colon));
+    out.push_back(':');
+    out.append(std::to_string(bound[i]));
+  }
+  return out;
+}
+
 http::ServerReply HandleMetrics(WebContext& ctx, const http::ServerRequest& req) {
   // Bounded concurrency as in exporter-toolkit's --web.max-requests.
   struct InFlight {
@@ -67,26 +82,34 @@ http::ServerReply HandleLanding(WebContext& ctx, const http::ServerRequest&) {
   const auto build = metrics::CurrentBuildInfo();
   std::string h;
   h.reserve(4096);
-  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>akash_exporter"
-       "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-       "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.up{color:#070}"
-       ".down{color:#b00}</style></head>\n<body>\n<h1>akash_exporter</h1>\n";
+  // Upstream error texts can be long unbroken URLs or JSON; the error cell wraps them anywhere
+  // so the table stays within the window instead of running off to the right. The target cell
+  // may break too, so that a 44-character address cannot squeeze the error into a narrow column.
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+       "<title>akash_exporter</title>\n<style>body{font-family:sans-serif;margin:2em;"
+       "max-width:90em}table{border-collapse:collapse;width:100%}"
+       "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
+       "td.tgt,td.err{overflow-wrap:anywhere;word-break:break-word}td.err{width:45%}"
+       ".up{color:#070}.down{color:#b00}</style></head>\n<body>\n<h1>akash_exporter</h1>\n";
   h += "<p>Prometheus exporter for Akash Network earnings, leases, market data and billing.</p>\n";
   h += "<p>Version " + HtmlEscape(build.version) + " (revision " + HtmlEscape(build.revision) +
        ")</p>\n<ul>\n";
   h += "<li><a href=\"" + HtmlEscape(ctx.telemetry_path) + "\">Metrics</a></li>\n";
   h += "<li><a href=\"/-/healthy\">Health</a></li>\n<li><a href=\"/-/ready\">Readiness</a></li>\n";
   h += "</ul>\n<h2>Sources</h2>\n<table>\n<tr><th>source</th><th>target</th><th>state</th>"
-       "<th>last success (UTC)</th><th>last attempt (UTC)</th><th>last error</th></tr>\n";
+       "<th>last success (UTC)</th><th>last attempt (UTC)</th><th>last error</th><th>note</th></tr>\n";
   for (const auto& s : ctx.store->Statuses()) {
     const bool up = s.up && !s.stale;
-    h += "<tr><td>" + HtmlEscape(s.key.source) + "</td><td>" + HtmlEscape(s.key.target) +
+    h += "<tr><td>" + HtmlEscape(s.key.source) + "</td><td class=\"tgt\">" +
+         HtmlEscape(s.key.target) +
          "</td><td class=\"" + (up ? "up\">up" : "down\">down") + "</td><td>" +
-         FormatTime(s.last_success) + "</td><td>" + FormatTime(s.last_attempt) + "</td><td>";
+         FormatTime(s.last_success) + "</td><td>" + FormatTime(s.last_attempt) +
+         "</td><td class=\"err\">";
     if (s.last_error_reason) {
       h += HtmlEscape(std::string(core::ToString(*s.last_error_reason)) + ": " + s.last_error);
     }
-    h += "</td></tr>\n";
+    h += "</td><td>" + HtmlEscape(s.note) + "</td></tr>\n";
   }
   h += "</table>\n</body>\n</html>\n";
   http::ServerReply r;

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "exporter/core/result.h"
 #include "exporter/http/server.h"
@@ -36,5 +38,11 @@ http::ServerReply HandleReload(WebContext& ctx, const http::ServerRequest& req);
 void RegisterRoutes(http::Server& server, WebContext& ctx);
 
 std::string HtmlEscape(std::string_view s);
+
+// The addresses the server really listens on, comma-separated: each configured address with its
+// port replaced by the bound one (`127.0.0.1:0` becomes `127.0.0.1:40123`, `:9733` stays
+// `:9733`, meaning every IPv4 interface). `bound` is in the order of `configured`.
+std::string DescribeListenAddresses(const std::vector<std::string>& configured,
+                                    const std::vector<int>& bound);
 
 }  // namespace akash::app

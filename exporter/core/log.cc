@@ -1,7 +1,9 @@
 #include "exporter/core/log.h"
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -24,6 +26,20 @@ Logger& Logger::Get() {
 Logger::Impl& Logger::impl() {
   static Impl impl;
   return impl;
+}
+
+LogField::LogField(std::string_view key, double value) : key_(key) {
+  if (std::isnan(value)) {
+    value_ = "NaN";
+  } else if (std::isinf(value)) {
+    value_ = value > 0 ? "+Inf" : "-Inf";
+  } else {
+    // Shortest text that reads back as the same double; always a valid JSON number.
+    char buf[32];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    value_.assign(buf, ec == std::errc() ? end : buf);
+    kind_ = Kind::kNumber;
+  }
 }
 
 std::optional<LogLevel> ParseLogLevel(std::string_view s) {
@@ -132,11 +148,15 @@ void Logger::Write(LogLevel level, std::string_view msg, std::initializer_list<L
     AppendJsonString(line, LevelName(level));
     line += ",\"msg\":";
     AppendJsonString(line, msg);
-    for (const auto& [k, v] : fields) {
+    for (const auto& f : fields) {
       line.push_back(',');
-      AppendJsonString(line, k);
+      AppendJsonString(line, f.key());
       line.push_back(':');
-      AppendJsonString(line, v);
+      if (f.kind() == LogField::Kind::kString) {
+        AppendJsonString(line, f.value());
+      } else {
+        line.append(f.value());
+      }
     }
     line += "}\n";
   } else {
@@ -144,11 +164,11 @@ void Logger::Write(LogLevel level, std::string_view msg, std::initializer_list<L
     line += LevelName(level);
     line += " msg=";
     AppendLogfmtValue(line, msg);
-    for (const auto& [k, v] : fields) {
+    for (const auto& f : fields) {
       line.push_back(' ');
-      line.append(k);
+      line.append(f.key());
       line.push_back('=');
-      AppendLogfmtValue(line, v);
+      AppendLogfmtValue(line, f.value());
     }
     line.push_back('\n');
   }

@@ -211,18 +211,21 @@ std::optional<SourceState::Contents> Decode(const std::string& text, const std::
             " at byte " + std::to_string(doc.GetErrorOffset()) + ")";
     return std::nullopt;
   }
+  // Read through a const view: comparing the non-const member iterators of RapidJSON is
+  // ambiguous under C++20's reversed operators (clang -Wambiguous-reversed-operator).
+  const rapidjson::Value& root = doc;
   auto str = [&](const char* key) -> std::optional<std::string> {
-    if (!doc.IsObject()) return std::nullopt;
-    auto it = doc.FindMember(key);
-    if (it == doc.MemberEnd() || !it->value.IsString()) return std::nullopt;
+    if (!root.IsObject()) return std::nullopt;
+    auto it = root.FindMember(key);
+    if (it == root.MemberEnd() || !it->value.IsString()) return std::nullopt;
     return std::string(it->value.GetString(), it->value.GetStringLength());
   };
-  if (!doc.IsObject() || str("format") != std::string(kFormat)) {
+  if (!root.IsObject() || str("format") != std::string(kFormat)) {
     error = "not an akash_exporter state file";
     return std::nullopt;
   }
-  auto version = doc.FindMember("version");
-  if (version == doc.MemberEnd() || !version->value.IsInt() || version->value.GetInt() != kVersion) {
+  auto version = root.FindMember("version");
+  if (version == root.MemberEnd() || !version->value.IsInt() || version->value.GetInt() != kVersion) {
     error = "unsupported state format version (this build reads version " +
             std::to_string(kVersion) + ")";
     return std::nullopt;
@@ -232,9 +235,9 @@ std::optional<SourceState::Contents> Decode(const std::string& text, const std::
     return std::nullopt;
   }
   SourceState::Contents c;
-  auto hw = doc.FindMember("high_water");
-  auto blobs = doc.FindMember("blobs");
-  if (hw == doc.MemberEnd() || !hw->value.IsObject() || blobs == doc.MemberEnd() ||
+  auto hw = root.FindMember("high_water");
+  auto blobs = root.FindMember("blobs");
+  if (hw == root.MemberEnd() || !hw->value.IsObject() || blobs == root.MemberEnd() ||
       !blobs->value.IsObject()) {
     error = "missing high_water or blobs";
     return std::nullopt;

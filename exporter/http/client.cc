@@ -587,9 +587,9 @@ core::Result<core::Response> CurlFetcher::Get(const core::Request& request) noex
       const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
       core::LogDebug("http request", {{"method", "GET"},
                                       {"url", safe_url},
-                                      {"status", std::to_string(response.status)},
-                                      {"bytes", std::to_string(response.body.size())},
-                                      {"duration_ms", std::to_string(took.count())}});
+                                      {"status", response.status},
+                                      {"bytes", response.body.size()},
+                                      {"duration_ms", took.count()}});
     }
     return response;
   } catch (const std::exception&) {

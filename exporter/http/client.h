@@ -53,7 +53,7 @@ class CurlFetcher final : public core::Fetcher {
   CurlFetcher& operator=(const CurlFetcher&) = delete;
 
   core::Result<core::Response> Get(const core::Request& request) noexcept override;
-  void Abort() noexcept;
+  void Abort() noexcept override;
   void ReleaseConnections() noexcept override;
 
  private:

@@ -54,12 +54,13 @@ void Store::RecordRequest(const SourceKey& key, const std::string& code) {
 void Store::PublishSuccess(const SourceKey& key, std::shared_ptr<const Families> families,
                            std::uint64_t series_dropped,
                            std::chrono::duration<double> poll_duration,
-                           std::uint64_t upstream_decreases) {
+                           std::uint64_t upstream_decreases, std::string note) {
   std::lock_guard lock(mu_);
   Slot* s = Find(key);
   if (!s) return;  // the slot was removed by a reload while this poll ran
   SourceStatus& st = s->status;
   st.snapshot = std::move(families);
+  st.note = std::move(note);
   st.up = true;
   st.last_success = clock_.Now();
   st.poll_duration_seconds = poll_duration.count();

@@ -52,6 +52,7 @@ struct SourceStatus {
   std::uint64_t upstream_decreases = 0;
   std::optional<core::ErrorReason> last_error_reason;
   std::string last_error;  // safe to show (never contains secrets)
+  std::string note;        // the last successful poll's PollOutput::note (e.g. endpoint in use)
   std::chrono::milliseconds max_staleness{0};
   std::chrono::milliseconds interval{0};  // 0: not known (not exported)
   std::shared_ptr<const Families> snapshot;  // null when withdrawn (stale) or never succeeded
@@ -80,7 +81,7 @@ class Store {
   void RecordRequest(const SourceKey& key, const std::string& code);
   void PublishSuccess(const SourceKey& key, std::shared_ptr<const Families> families,
                       std::uint64_t series_dropped, std::chrono::duration<double> poll_duration,
-                      std::uint64_t upstream_decreases = 0);
+                      std::uint64_t upstream_decreases = 0, std::string note = {});
   void PublishFailure(const SourceKey& key, const core::Error& error,
                       std::chrono::duration<double> poll_duration);
 

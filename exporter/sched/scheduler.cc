@@ -90,7 +90,7 @@ struct Scheduler::Impl {
     if (output) {
       store.PublishSuccess(job->key,
                            std::make_shared<const metrics::Families>(std::move(output->families)),
-                           output->series_dropped, took, decreases);
+                           output->series_dropped, took, decreases, std::move(output->note));
       if (job->consecutive_failures > 0) {
         core::LogInfo("source recovered", {{"source", job->key.source}, {"target", job->key.target}});
       }
@@ -115,10 +115,8 @@ struct Scheduler::Impl {
           core::LogWarn("upstream asked to wait longer than the back-off cap; waiting the cap",
                         {{"source", job->key.source},
                          {"target", job->key.target},
-                         {"retry_after_s", std::to_string(retry_after->count())},
-                         {"cap_s", std::to_string(
-                                       std::chrono::duration_cast<std::chrono::seconds>(cap)
-                                           .count())}});
+                         {"retry_after_s", retry_after->count()},
+                         {"cap_s", std::chrono::duration_cast<std::chrono::seconds>(cap).count()}});
         }
         const double jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
         Arm(job, now + FailureDelay(job->poll.settings.interval, job->consecutive_failures,

@@ -322,5 +322,69 @@ TEST(LegacyChain, V1beta4ShapeBehindTheSwitch) {
   EXPECT_EQ(modern.Get("/akash/market/v1beta4/leases/list").status, 501);
 }
 
+TEST(Leases, FullIdFilterFindsOneLeaseAndItsBidInOnePage) {
+  // The provider's history is larger than one page's scan budget, but an owner + dseq filter
+  // scans only that deployment: a lease or bid fetched by full id is one request.
+  WorldConfig config = SmallConfig();
+  config.providers = 1;
+  config.leases = 3000;
+  Sim s(config);
+  const World& w = s.world();
+  const Lease& l = w.leases()[w.leases().size() / 2];
+  const std::string owner = w.tenants()[l.tenant].address;
+  const std::string q = "?filters.owner=" + owner + "&filters.dseq=" + std::to_string(l.dseq) +
+                        "&filters.gseq=" + std::to_string(l.gseq) +
+                        "&filters.oseq=" + std::to_string(l.oseq) +
+                        "&filters.provider=" + w.providers()[l.provider].address +
+                        "&filters.bseq=" + std::to_string(l.bseq) + "&pagination.limit=1000";
+  auto leases = s.Json("/akash/market/v1beta5/leases/list" + q);
+  ASSERT_EQ(leases["leases"].Size(), 1u);
+  EXPECT_TRUE(leases["pagination"]["next_key"].IsNull());
+  EXPECT_EQ(std::string(leases["leases"][0]["lease"]["id"]["dseq"].GetString()),
+            std::to_string(l.dseq));
+  auto bids = s.Json("/akash/market/v1beta5/bids/list" + q);
+  ASSERT_EQ(bids["bids"].Size(), 1u);
+  EXPECT_TRUE(bids["pagination"]["next_key"].IsNull());
+  // Another owner's dseq finds nothing.
+  auto none = s.Json("/akash/market/v1beta5/leases/list?filters.owner=" +
+                     w.tenants()[(l.tenant + 1) % w.tenants().size()].address + "&filters.dseq=" +
+                     std::to_string(l.dseq) + "&filters.gseq=" + std::to_string(l.gseq));
+  EXPECT_EQ(none["leases"].Size(), 0u);
+}
+
+TEST(World, OpenShareClosesDeploymentsAndKeepsEverythingElse) {
+  WorldConfig config = SmallConfig();
+  config.leases = 4000;
+  const World natural = World::Generate(config);
+  config.open_share_percent = 6;
+  const World few = World::Generate(config);
+  ASSERT_EQ(natural.leases().size(), few.leases().size());
+  std::size_t open_natural = 0, open_few = 0, post_bme = 0;
+  for (std::size_t i = 0; i < few.leases().size(); ++i) {
+    const Lease& a = natural.leases()[i];
+    const Lease& b = few.leases()[i];
+    EXPECT_EQ(a.dseq, b.dseq);
+    EXPECT_EQ(a.price_milli, b.price_milli);
+    EXPECT_EQ(a.created, b.created);
+    EXPECT_EQ(a.gpus, b.gpus);
+    if (a.created >= natural.bme_height()) ++post_bme;
+    open_natural += a.IsOpen();
+    open_few += b.IsOpen();
+    if (b.IsOpen()) {
+      EXPECT_TRUE(a.IsOpen()) << "only open leases are closed, never the reverse";
+    }
+    if (!a.IsOpen()) {
+      EXPECT_EQ(a.end, b.end);
+    }
+    if (!b.IsOpen()) {
+      EXPECT_LE(b.end, natural.HeightAt(StartMs()));
+    }
+  }
+  EXPECT_GT(open_natural, post_bme / 2);
+  // ~6 % of post-BME deployments stay open (binomial; a wide band).
+  EXPECT_GT(open_few, post_bme * 3 / 100);
+  EXPECT_LT(open_few, post_bme * 10 / 100);
+}
+
 }  // namespace
 }  // namespace akash::sim::testing

@@ -116,6 +116,22 @@ TEST_F(WebTest, ReloadIsRateLimitedWithRetryAfter) {
   EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "4"}));
 }
 
+TEST_F(WebTest, LandingPageWrapsLongErrorsInsideTheWindow) {
+  store_.Configure({{{"market", ""}, 60s}});
+  const std::string url = "http://127.0.0.1:1/" + std::string(400, 'x');
+  store_.PublishFailure({"market", ""},
+                        core::Error{core::ErrorReason::kConnect, "GET " + url + ": refused", {}},
+                        1s);
+  const auto body = HandleLanding(ctx_, Get()).body;
+  // The error sits in the cell the stylesheet lets break anywhere, in a table no wider than
+  // the page (checked in a browser: the text wraps within the last column).
+  EXPECT_NE(body.find("<td class=\"err\">connect: GET " + url), std::string::npos) << body;
+  EXPECT_NE(body.find("td.tgt,td.err{overflow-wrap:anywhere;word-break:break-word}"
+                      "td.err{width:45%}"),
+            std::string::npos);
+  EXPECT_NE(body.find("table{border-collapse:collapse;width:100%}"), std::string::npos);
+}
+
 TEST_F(WebTest, ReloadReportsOutcome) {
   ctx_.enable_lifecycle = true;
   EXPECT_EQ(HandleReload(ctx_, Get()).status, 200);
@@ -154,6 +170,29 @@ TEST(Flags, DefaultsAndRepeatableListenAddress) {
   EXPECT_EQ(p.flags.log_level, core::LogLevel::kDebug);
   EXPECT_TRUE(p.flags.disable_exporter_metrics);
   EXPECT_EQ(p.flags.telemetry_path, "/m");
+}
+
+TEST(Flags, HelpShowsEveryDefault) {
+  const char* argv[] = {"akash_exporter", "--help"};
+  testing::internal::CaptureStdout();
+  auto p = ParseFlags(2, argv);
+  const std::string help = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(p.action, ParsedFlags::Action::kExit);
+  EXPECT_EQ(p.exit_code, 0);
+  // Each option carries its default after '=', as CLI11 prints it.
+  for (const char* expected :
+       {"--config.file TEXT=none", "--web.listen-address TEXT=:9733",
+        "--web.telemetry-path TEXT=/metrics", "--web.max-requests INT:INT in [0 - 10000]=40",
+        "--log.level TEXT:{debug,info,warn,error}=info", "--log.format TEXT:{logfmt,json}=logfmt"}) {
+    EXPECT_NE(help.find(expected), std::string::npos) << expected << "\n" << help;
+  }
+}
+
+TEST(ListenAddresses, NameTheBoundPorts) {
+  EXPECT_EQ(DescribeListenAddresses({"127.0.0.1:0", "[::1]:0", ":9733"}, {40123, 40124, 9733}),
+            "127.0.0.1:40123,[::1]:40124,:9733");
+  EXPECT_EQ(DescribeListenAddresses({"localhost:9733"}, {9733}), "localhost:9733");
+  EXPECT_EQ(DescribeListenAddresses({}, {}), "");
 }
 
 TEST(Flags, RejectsBadValues) {

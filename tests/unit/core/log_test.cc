@@ -1,8 +1,13 @@
 #include "exporter/core/log.h"
 
+#include "exporter/core/secret.h"
+
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <sstream>
+#include <type_traits>
 
 namespace akash::core {
 namespace {
@@ -40,6 +45,35 @@ TEST_F(LogTest, JsonEscapesEverything) {
   EXPECT_NE(s.find("\"level\":\"warn\",\"msg\":\"a\\\"b\",\"k\":\"tab\\tctl\\u0001\"}\n"),
             std::string::npos)
       << s;
+}
+
+TEST_F(LogTest, JsonWritesNumbersAsNumbers) {
+  Logger::Get().Configure(LogLevel::kDebug, LogFormat::kJson);
+  const std::size_t bytes = 1234;
+  LogInfo("http request", {{"status", 200},
+                           {"bytes", bytes},
+                           {"duration_ms", std::int64_t{-7}},
+                           {"ratio", 0.25},
+                           {"ok", true},
+                           {"nan", std::nan("")},
+                           {"inf", -HUGE_VAL},
+                           {"text", "200"}});
+  const std::string s = out_.str();
+  EXPECT_NE(s.find("\"msg\":\"http request\",\"status\":200,\"bytes\":1234,"
+                   "\"duration_ms\":-7,\"ratio\":0.25,\"ok\":true,\"nan\":\"NaN\","
+                   "\"inf\":\"-Inf\",\"text\":\"200\"}\n"),
+            std::string::npos)
+      << s;
+}
+
+// A key cannot reach a log line: a Secret converts to no kind of field, numbers included.
+static_assert(!std::is_constructible_v<LogField, std::string_view, Secret>);
+static_assert(!std::is_constructible_v<LogField, std::string_view, const Secret&>);
+
+TEST_F(LogTest, LogfmtWritesNumbersAsBefore) {
+  Logger::Get().Configure(LogLevel::kDebug, LogFormat::kLogfmt);
+  LogInfo("started", {{"port", 9733}, {"ratio", 1.5}, {"ok", false}, {"s", "9733"}});
+  EXPECT_EQ(Line(), "level=info msg=started port=9733 ratio=1.5 ok=false s=9733\n");
 }
 
 TEST_F(LogTest, LevelFilters) {
