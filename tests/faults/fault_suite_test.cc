@@ -57,6 +57,8 @@ using SteadyClock = std::chrono::steady_clock;
 // seen up to this much past max_staleness, and never withdrawn before it (minus clock skew
 // between the steady clock the store uses and the wall clock of last_success).
 constexpr std::chrono::milliseconds kLateSlack{1500};
+// chain_leases pages: the provider has ~24 leases, so a crawl takes several pages.
+const std::string kChainPageLimit = "5";
 constexpr std::chrono::milliseconds kEarlySlack{250};
 
 // One row per source. To add a source: its name, the simulator routes it calls, a family only it
@@ -89,9 +91,11 @@ const std::vector<SourceRow>& Sources() {
        SourceRow::Target::kProvider,
        true},
 #ifdef AKASH_FAULTS_CHAIN_LEASES
+      // A small page_limit (see SetUp) makes its crawl take several pages, so pagination_loop
+      // has a next_key to repeat.
       {"chain_leases",
        {"leases", "bids", "blocks_latest", "blocks"},
-       "akash_chain_block_height",
+       "akash_provider_chain_leases",
        SourceRow::Target::kProvider,
        false},
 #endif
@@ -273,7 +277,9 @@ class FaultSuite : public ::testing::TestWithParam<FaultCase> {
       if (enabled.count(source)) {
         config << "  " << source << ": {interval: " << fault.interval.count()
                << "ms, timeout: " << fault.interval.count()
-               << "ms, max_staleness: " << fault.max_staleness().count() << "ms}\n";
+               << "ms, max_staleness: " << fault.max_staleness().count() << "ms"
+               << (std::string(source) == "chain_leases" ? ", page_limit: " + kChainPageLimit : "")
+               << "}\n";
       } else {
         config << "  " << source << ": {enabled: false}\n";
       }
