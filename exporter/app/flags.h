@@ -16,7 +16,7 @@ struct Flags {
   bool config_check = false;
   std::vector<std::string> listen_addresses;
   std::string telemetry_path = "/metrics";
-  int max_requests = 40;
+  int max_requests = 128;  // see docs/reliability.md (load): no 503 for 64 scrapers
   bool disable_exporter_metrics = false;
   // Where counter high-water marks and costly caches survive restarts; empty: memory only.
   std::string storage_path;

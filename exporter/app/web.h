@@ -20,7 +20,7 @@ struct WebContext {
   metrics::Store* store = nullptr;
   metrics::Exposition* exposition = nullptr;
   std::string telemetry_path = "/metrics";
-  int max_requests = 40;  // 0: unlimited
+  int max_requests = 128;  // 0: unlimited
   std::function<core::Result<core::Ok>()> reload;
   bool enable_lifecycle = false;  // without it POST /-/reload is 403, as in Prometheus
   // Seconds until the next reload may run; 0 when one may run now (claims the slot).

@@ -147,7 +147,7 @@ TEST(Flags, DefaultsAndRepeatableListenAddress) {
   ASSERT_EQ(d.action, ParsedFlags::Action::kRun);
   EXPECT_EQ(d.flags.listen_addresses, std::vector<std::string>{":9733"});
   EXPECT_EQ(d.flags.telemetry_path, "/metrics");
-  EXPECT_EQ(d.flags.max_requests, 40);
+  EXPECT_EQ(d.flags.max_requests, 128);
   EXPECT_FALSE(d.flags.enable_lifecycle);
   EXPECT_FALSE(d.flags.systemd_socket);
   EXPECT_TRUE(d.flags.web_config_file.empty());
@@ -182,7 +182,7 @@ TEST(Flags, HelpShowsEveryDefault) {
   // Each option carries its default after '=', as CLI11 prints it.
   for (const char* expected :
        {"--config.file TEXT=none", "--web.listen-address TEXT=:9733",
-        "--web.telemetry-path TEXT=/metrics", "--web.max-requests INT:INT in [0 - 10000]=40",
+        "--web.telemetry-path TEXT=/metrics", "--web.max-requests INT:INT in [0 - 10000]=128",
         "--log.level TEXT:{debug,info,warn,error}=info", "--log.format TEXT:{logfmt,json}=logfmt"}) {
     EXPECT_NE(help.find(expected), std::string::npos) << expected << "\n" << help;
   }
