@@ -46,8 +46,7 @@ std::optional<RevalueArg> ParseRevalueArg(std::string_view arg, std::string* err
   const auto factor = core::Decimal::Parse(parts[0]);
   if (parts.size() > 3 || !factor || factor->IsNegative() ||
       *factor > core::Decimal::FromInt(1000)) {
-    *error = "revalue ARG must be FACTOR[,FROM[,TO]] with 0 <= FACTOR <= 1000: " +
-             std::string(arg);
+    *error = "revalue ARG must be FACTOR[,FROM[,TO]] with 0 <= FACTOR <= 1000: " + std::string(arg);
     return std::nullopt;
   }
   RevalueArg out;

@@ -420,8 +420,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
   Response normal;
   // Status-only faults answer without running the handler (the upstream never got there).
   static const std::vector<std::string> kShortCircuit = {
-      "500",        "502",   "503",       "504",          "401",     "429",
-      "429_date",   "cloudflare", "reset", "not_found", "earnings_005", "no_price"};
+      "500",      "502",        "503",   "504",       "401",          "429",
+      "429_date", "cloudflare", "reset", "not_found", "earnings_005", "no_price"};
   bool short_circuit = fault && std::find(kShortCircuit.begin(), kShortCircuit.end(),
                                           fault->kind) != kShortCircuit.end();
   if (short_circuit) return ApplyFault(*fault, route, req, Response{});
@@ -638,12 +638,9 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
     }
     if (family == Family::kChain) return ChainError(404, 5, "not found");
     static const std::pair<const char*, const char*> kMessages[] = {
-        {"provider", "Provider not found"},
-        {"latest_block", "Latest block not found"},
-        {"block_24h", "Earlier block 24h not found"},
-        {"block_48h", "Earlier block 48h not found"},
-        {"from_block", "From block not found"},
-        {"to_block", "To block not found"},
+        {"provider", "Provider not found"},           {"latest_block", "Latest block not found"},
+        {"block_24h", "Earlier block 24h not found"}, {"block_48h", "Earlier block 48h not found"},
+        {"from_block", "From block not found"},       {"to_block", "To block not found"},
     };
     const char* message = kMessages[0].second;
     for (const auto& [arg, text] : kMessages) {
@@ -663,9 +660,8 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
   }
   if (k == "no_price") {
     // /v1/market-data when neither the oracle nor the stored daily price answers.
-    return JsonResponse(200,
-                        R"({"price":0,"volume":0,"marketCap":0,"marketCapRank":0,)"
-                        R"("priceChange24h":0,"priceChangePercentage24":0})");
+    return JsonResponse(200, R"({"price":0,"volume":0,"marketCap":0,"marketCapRank":0,)"
+                             R"("priceChange24h":0,"priceChangePercentage24":0})");
   }
   if (k == "429" || k == "429_date") {
     Response r = TextResponse(429, "error code: 1015");

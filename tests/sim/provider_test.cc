@@ -219,20 +219,10 @@ TEST(ConsoleProviderEarnings, Errors) {
   EXPECT_EQ(Parse(r.body)["message"], "From block not found");
 }
 
-const char* const kDashboardFields[] = {"height",
-                                        "activeLeaseCount",
-                                        "totalLeaseCount",
-                                        "dailyLeaseCount",
-                                        "totalUAktEarned",
-                                        "dailyUAktEarned",
-                                        "totalUUsdcEarned",
-                                        "dailyUUsdcEarned",
-                                        "totalUActEarned",
-                                        "dailyUActEarned",
-                                        "totalUUsdEarned",
-                                        "dailyUUsdEarned",
-                                        "activeCPU",
-                                        "activeGPU"};
+const char* const kDashboardFields[] = {
+    "height",          "activeLeaseCount", "totalLeaseCount",  "dailyLeaseCount", "totalUAktEarned",
+    "dailyUAktEarned", "totalUUsdcEarned", "dailyUUsdcEarned", "totalUActEarned", "dailyUActEarned",
+    "totalUUsdEarned", "dailyUUsdEarned",  "activeCPU",        "activeGPU"};
 // Postgres BIGINT sums: JSON strings on the wire.
 const char* const kDashboardStringFields[] = {"activeMemory", "activeEphemeralStorage",
                                               "activePersistentStorage", "activeStorage"};

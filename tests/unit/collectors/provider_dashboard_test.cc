@@ -261,14 +261,13 @@ TEST_F(ProviderDashboardSourceTest, Last24hGaugesFromTheDailyFields) {
   EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earnings_last_24h_akt", p), 0.1234565);
   EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earnings_last_24h_act", p), 0.00010025);
   EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earnings_last_24h_usd", p), 0.4000005);
-  for (const char* name : {"akash_provider_earnings_last_24h_akt",
-                           "akash_provider_earnings_last_24h_act",
-                           "akash_provider_earnings_last_24h_usd"}) {
+  for (const char* name :
+       {"akash_provider_earnings_last_24h_akt", "akash_provider_earnings_last_24h_act",
+        "akash_provider_earnings_last_24h_usd"}) {
     const auto* f = testing::FindFamily(*out, name);
     ASSERT_NE(f, nullptr) << name;
     EXPECT_EQ(f->type, prometheus::MetricType::Gauge);
-    EXPECT_NE(f->help.find("rolling 24 h before the indexed block"), std::string::npos)
-        << f->help;
+    EXPECT_NE(f->help.find("rolling 24 h before the indexed block"), std::string::npos) << f->help;
     EXPECT_NE(f->help.find("Gross"), std::string::npos) << f->help;
   }
 }

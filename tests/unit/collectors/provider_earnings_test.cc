@@ -825,7 +825,7 @@ TEST(EarningsCacheBlobTest, AnythingElseIsAbsent) {
       "",
       "garbage",
       R"({"v":1,"ranges":[["2026-03-24","2026-03-25","1","2")",  // truncated
-      R"({"v":2,"ranges":[]})",                                     // a newer format
+      R"({"v":2,"ranges":[]})",                                  // a newer format
       R"({"ranges":[]})",
       R"({"v":1,"ranges":{}})",
       R"({"v":1,"ranges":[["2026-03-24","2026-03-25","1","2"]]})",

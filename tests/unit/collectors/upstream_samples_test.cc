@@ -27,9 +27,7 @@ constexpr const char* kProviderConsole = "https://provider-console.test";
 constexpr const char* kKey =
     "akash_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-std::string Sample(const std::string& name) {
-  return testing::Fixture("upstream-samples/" + name);
-}
+std::string Sample(const std::string& name) { return testing::Fixture("upstream-samples/" + name); }
 
 void ExpectRel(double actual, double expected) {
   if (expected == 0) {
@@ -106,8 +104,9 @@ TEST_F(EarningsSampleSourceTest, NotIndexedAnswerFallsBackOneDay) {
   EXPECT_EQ(*Value(*out, "akash_provider_earnings_window_end_timestamp_seconds",
                    {{"provider", kProvider}}),
             core::Date::FromYmd(2026, 8, 21).MidnightSeconds());
-  EXPECT_EQ(*Value(*out, "akash_provider_earnings_usd", {{"provider", kProvider}, {"window", "7d"}}),
-            0.0);
+  EXPECT_EQ(
+      *Value(*out, "akash_provider_earnings_usd", {{"provider", kProvider}, {"window", "7d"}}),
+      0.0);
 }
 
 // --- Console provider dashboard ---------------------------------------------------------------
@@ -166,9 +165,9 @@ TEST(UpstreamSamplesTest, DashboardIntegrationSeedIsAllZero) {
   auto d = ParseProviderDashboard(Sample("dashboard_integration_seed_wire.json"), "r");
   ASSERT_TRUE(d.ok()) << d.error().message;
   for (const core::Decimal* v :
-       {&d->total_uakt_earned, &d->total_uact_earned, &d->total_uusd_earned,
-        &d->daily_uakt_earned, &d->daily_uact_earned, &d->daily_uusd_earned, &d->active_cpu_milli,
-        &d->active_gpu, &d->active_memory_bytes, &d->active_ephemeral_storage_bytes,
+       {&d->total_uakt_earned, &d->total_uact_earned, &d->total_uusd_earned, &d->daily_uakt_earned,
+        &d->daily_uact_earned, &d->daily_uusd_earned, &d->active_cpu_milli, &d->active_gpu,
+        &d->active_memory_bytes, &d->active_ephemeral_storage_bytes,
         &d->active_persistent_storage_bytes}) {
     EXPECT_TRUE(v->IsZero()) << v->ToString();
   }
