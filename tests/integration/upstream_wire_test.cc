@@ -93,6 +93,7 @@ class EarningsCacheRestartTest : public ::testing::Test {
     provider_ = Json(sim_.base_url + "/_sim/world")["providers"][0]["address"].GetString();
     config_ = "providers:\n  - address: " + provider_ +
               "\nendpoints:\n  console_api: " + sim_.base_url +
+              "\n  provider_console_api: " + sim_.base_url +
               "\nsources:\n  market: {enabled: false}\n  provider_dashboard: {enabled: false}\n"
               "  provider_earnings: {interval: 1s}\n";
   }
