@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <csignal>
 #include <map>
 #include <set>
 #include <sstream>
@@ -220,5 +221,72 @@ TEST(TenantIntegration, TwoTenantsMatchTheSimulatorAndABadKeyOnlyStopsBilling) {
   EXPECT_EQ(ex.process->Stdout().find(key[2]), std::string::npos);
 }
 
+
+std::int64_t Requests(const std::string& sim, const std::string& route) {
+  auto stats = Json(sim + "/_sim/stats");
+  const auto& r = stats["requests"];
+  return r.HasMember(route.c_str()) ? r[route.c_str()].GetInt64() : 0;
+}
+
+// With --storage.path, a restart costs the last days of usage only: no walk, no deployment
+// details, no address resolution; and the values are still the simulator's.
+TEST(TenantIntegration, ARestartWithStorageReadsOnlyTheLastDays) {
+  TempDir dir;
+  Sim sim = StartSim(dir, {"--seed=8", "--providers=2", "--tenants=2", "--leases=160",
+                           "--start-time=now", "--time-scale=0"});
+  auto world = Json(sim.base_url + "/_sim/world");
+  std::vector<std::string> address, key;
+  for (const auto& t : world["tenants"].GetArray()) {
+    address.emplace_back(t["address"].GetString());
+    key.emplace_back(t["console_api_key"].GetString());
+  }
+  const std::string k0 = dir.Write("t0.key", key[0] + "\n");
+  const std::string k1 = dir.Write("t1.key", key[1] + "\n");
+  for (const std::string& f : {k0, k1}) chmod(f.c_str(), 0400);
+  const std::string config =
+      "tenants:\n"
+      "  - address: " + address[0] + "\n    console_api_key_file: " + k0 + "\n"
+      "  - console_api_key_file: " + k1 + "\n"
+      "endpoints:\n  console_api: " + sim.base_url + "\n  provider_console_api: " + sim.base_url +
+      "\nsources:\n  tenant_usage: {interval: 1h}\n  tenant_billing: {interval: 1h}\n"
+      "  market: {interval: 1h}\n";
+  const std::vector<std::string> args = {"--storage.path=" + dir.path() + "/state"};
+  const auto all_up = [&](const std::string& base, std::string* body) {
+    *body = Http("GET", base + "/metrics").body;
+    return Up(*body, "market", "") == 1.0 && Up(*body, "tenant_usage", address[0]) == 1.0 &&
+           Up(*body, "tenant_usage", "tenants[1]") == 1.0 &&
+           Up(*body, "tenant_billing", address[0]) == 1.0 &&
+           Up(*body, "tenant_billing", "tenants[1]") == 1.0;
+  };
+  std::string body;
+  {
+    auto ex = StartExporter(dir, config, args);
+    ASSERT_TRUE(Eventually([&] { return all_up(ex.base_url, &body); }, 60s))
+        << body << ex.process->Stderr();
+    ex.process->Signal(SIGTERM);
+    ASSERT_TRUE(ex.process->Wait(5s).has_value());
+  }
+  // The first start walked back (400 days of history: at least two windows per tenant) and
+  // fetched deployment details.
+  EXPECT_GE(Requests(sim.base_url, "usage_history"), 4);
+  EXPECT_GT(Requests(sim.base_url, "deployment"), 0);
+  EXPECT_EQ(Requests(sim.base_url, "user_me"), 2);  // each source of the key-only tenant
+
+  Http("DELETE", sim.base_url + "/_sim/stats");
+  auto ex = StartExporter(dir, config, args);
+  ASSERT_TRUE(Eventually([&] { return all_up(ex.base_url, &body); }, 60s))
+      << body << ex.process->Stderr();
+  EXPECT_EQ(Requests(sim.base_url, "usage_history"), 2);  // one per tenant: yesterday and today
+  EXPECT_EQ(Requests(sim.base_url, "user_me"), 0);
+  EXPECT_EQ(Requests(sim.base_url, "wallets"), 0);
+  // Only deployments with an open lease whose model was cached: none are fetched again.
+  EXPECT_EQ(Requests(sim.base_url, "deployment"), 0);
+  const double akt_price = Json(sim.base_url + "/v1/market-data/akt")["price"].GetDouble();
+  for (const std::string& a : address) {
+    const auto truth = Json(sim.base_url + "/_sim/truth/tenant/" + a);
+    ExpectUsage(body, truth);
+    ExpectBilling(body, truth, akt_price);
+  }
+}
 }  // namespace
 }  // namespace akash::itest
