@@ -30,9 +30,8 @@ TenantOptions TenantFor(const core::Config& config, const std::string& target) {
   options.target = target;
   for (std::size_t i = 0; i < config.tenants.size(); ++i) {
     const core::TenantTarget& tenant = config.tenants[i];
-    const bool match = tenant.address.empty()
-                           ? target == "tenants[" + std::to_string(i) + "]"
-                           : target == tenant.address;
+    const bool match = tenant.address.empty() ? target == "tenants[" + std::to_string(i) + "]"
+                                              : target == tenant.address;
     if (!match) continue;
     options.address = tenant.address;
     options.console_api_key = tenant.console_api_key;

@@ -81,8 +81,7 @@ TenantAccount::TenantAccount(const TenantOptions& options)
       configured_(options.address),
       key_(options.console_api_key) {}
 
-core::Result<std::string> TenantAccount::Resolve(core::Fetcher& fetcher,
-                                                 core::SourceState* state) {
+core::Result<std::string> TenantAccount::Resolve(core::Fetcher& fetcher, core::SourceState* state) {
   if (!configured_.empty()) return configured_;
   if (resolved_) return *resolved_;
   const std::string fingerprint = KeyFingerprint(key_);
@@ -108,8 +107,8 @@ core::Result<std::string> TenantAccount::Resolve(core::Fetcher& fetcher,
 
   // A uuid needs no escaping in a query string; anything else is refused rather than sent.
   for (char c : user_id) {
-    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    c == '-';
+    const bool ok =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
     if (!ok) {
       return core::MakeError(core::ErrorReason::kParse,
                              "GET " + me_route + ": field data.id: not a user id");

@@ -11,11 +11,11 @@
 //
 // Thread-safety: TenantAccount is owned by one Source, whose Poll is never concurrent.
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <rapidjson/document.h>
 
 #include "exporter/core/fetcher.h"
 #include "exporter/core/result.h"
@@ -27,8 +27,8 @@ namespace akash::collectors {
 // Everything a tenant source needs from the config.
 struct TenantOptions {
   std::string console_api;
-  std::string target;       // the configured address, or "tenants[I]" for a key-only tenant
-  std::string address;      // configured address; empty when only the key is set
+  std::string target;   // the configured address, or "tenants[I]" for a key-only tenant
+  std::string address;  // configured address; empty when only the key is set
   core::Secret console_api_key;
 };
 

@@ -174,16 +174,16 @@ ClosedLeases DecodeClosedLeases(const std::optional<std::string>& blob,
   }
   for (const auto& l : leases->value.GetObject()) {
     const auto& a = l.value;
-    if (!a.IsArray() || a.Size() != 4 || !a[0].IsString() || !a[1].IsString() ||
-        !a[2].IsString() || !a[3].IsString()) {
+    if (!a.IsArray() || a.Size() != 4 || !a[0].IsString() || !a[1].IsString() || !a[2].IsString() ||
+        !a[3].IsString()) {
       return {};
     }
     const std::string denom = a[2].GetString();
     const auto spent = core::Decimal::Parse(a[3].GetString());
     if ((denom != "akt" && denom != "act") || !spent) return {};
-    out[l.name.GetString()] = ClosedLease{a[0].GetString(), a[1].GetString(),
-                                          denom == "akt" ? LeaseDenom::kAkt : LeaseDenom::kAct,
-                                          *spent};
+    out[l.name.GetString()] =
+        ClosedLease{a[0].GetString(), a[1].GetString(),
+                    denom == "akt" ? LeaseDenom::kAkt : LeaseDenom::kAct, *spent};
   }
   return out;
 }
@@ -212,9 +212,9 @@ core::Result<TransactionsPage> ParseTransactionsPage(std::string_view body,
   }
   page.has_more = more->value.GetBool();
   for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
-    AKASH_COLL_ASSIGN_OR_RETURN(
-        JsonObject t, JsonObject::From((*list)[i], std::string(route),
-                                       "data.transactions[" + std::to_string(i) + "]"));
+    AKASH_COLL_ASSIGN_OR_RETURN(JsonObject t,
+                                JsonObject::From((*list)[i], std::string(route),
+                                                 "data.transactions[" + std::to_string(i) + "]"));
     CreditTransaction x;
     AKASH_COLL_ASSIGN_OR_RETURN(x.id, t.String("id"));
     x.type = OptionalString(t.value(), "type");
@@ -255,8 +255,8 @@ core::Result<DeploymentsPage> ParseDeploymentsPage(std::string_view body, std::s
   const auto pagination = data.value().FindMember("pagination");
   if (pagination != data.value().MemberEnd() && pagination->value.IsObject()) {
     const auto more = pagination->value.FindMember("hasMore");
-    page.has_more = more != pagination->value.MemberEnd() && more->value.IsBool() &&
-                    more->value.GetBool();
+    page.has_more =
+        more != pagination->value.MemberEnd() && more->value.IsBool() && more->value.GetBool();
   }
   for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
     const std::string dpath = "data.deployments[" + std::to_string(i) + "]";
@@ -265,9 +265,9 @@ core::Result<DeploymentsPage> ParseDeploymentsPage(std::string_view body, std::s
     AKASH_COLL_ASSIGN_OR_RETURN(const rapidjson::Value* leases,
                                 ArrayMember(dep, "leases", dpath + ".leases"));
     for (rapidjson::SizeType j = 0; j < leases->Size(); ++j) {
-      AKASH_COLL_ASSIGN_OR_RETURN(
-          JsonObject l, JsonObject::From((*leases)[j], std::string(route),
-                                         dpath + ".leases[" + std::to_string(j) + "]"));
+      AKASH_COLL_ASSIGN_OR_RETURN(JsonObject l,
+                                  JsonObject::From((*leases)[j], std::string(route),
+                                                   dpath + ".leases[" + std::to_string(j) + "]"));
       TenantLease lease;
       AKASH_COLL_ASSIGN_OR_RETURN(JsonObject id, l.Object("id"));
       AKASH_COLL_ASSIGN_OR_RETURN(lease.owner, id.String("owner"));
@@ -314,7 +314,7 @@ std::string GpuModelLabel(const std::vector<std::string>& attribute_keys) {
 }
 
 core::Result<std::map<std::int64_t, std::string>> ParseDeploymentGpuModels(std::string_view body,
-                                                                          std::string_view route) {
+                                                                           std::string_view route) {
   AKASH_COLL_ASSIGN_OR_RETURN(rapidjson::Document doc, ParseJson(body, route));
   AKASH_COLL_ASSIGN_OR_RETURN(JsonObject root, JsonObject::From(doc, std::string(route)));
   AKASH_COLL_ASSIGN_OR_RETURN(JsonObject other, root.Object("other"));
@@ -356,8 +356,8 @@ core::Result<std::int64_t> ParseLatestHeight(std::string_view body, std::string_
   if (!doc.IsArray() || doc.Empty()) return ParseError(route, "expected a non-empty block list");
   std::int64_t best = 0;
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
-    AKASH_COLL_ASSIGN_OR_RETURN(
-        JsonObject block, JsonObject::From(doc[i], std::string(route), "[" + std::to_string(i) + "]"));
+    AKASH_COLL_ASSIGN_OR_RETURN(JsonObject block, JsonObject::From(doc[i], std::string(route),
+                                                                   "[" + std::to_string(i) + "]"));
     AKASH_COLL_ASSIGN_OR_RETURN(std::int64_t height, block.Int("height"));
     best = std::max(best, height);
   }
@@ -387,13 +387,14 @@ core::Result<std::vector<CreditTransaction>> TenantBillingSource::FetchTransacti
     } else if (offset > 0) {
       path += "&offset=" + std::to_string(offset);
     }
-    const core::Request request = ConsoleRequest(options_.console_api, path,
-                                                 &options_.console_api_key);
+    const core::Request request =
+        ConsoleRequest(options_.console_api, path, &options_.console_api_key);
     auto response = fetcher.Get(request);
     if (!response.ok()) return std::move(response).error();
     if (!IsSuccess(response->status)) return UpstreamHttpError(request, *response);
     const std::string route = core::UrlForLog(request.url);
-    AKASH_COLL_ASSIGN_OR_RETURN(TransactionsPage page, ParseTransactionsPage(response->body, route));
+    AKASH_COLL_ASSIGN_OR_RETURN(TransactionsPage page,
+                                ParseTransactionsPage(response->body, route));
     const std::size_t got = page.transactions.size();
     for (auto& t : page.transactions) all.push_back(std::move(t));
     if (!page.has_more || got == 0) break;
@@ -416,17 +417,16 @@ core::Result<std::vector<TenantLease>> TenantBillingSource::FetchLeases(core::Fe
     if (page_no >= kMaxPages) {
       return core::MakeError(core::ErrorReason::kParse, "GET /v1/deployments: too many pages");
     }
-    const core::Request request = ConsoleRequest(
-        options_.console_api,
-        "/v1/deployments?skip=" + std::to_string(skip) +
-            "&limit=" + std::to_string(kDeploymentsPageLimit),
-        &options_.console_api_key);
+    const core::Request request =
+        ConsoleRequest(options_.console_api,
+                       "/v1/deployments?skip=" + std::to_string(skip) +
+                           "&limit=" + std::to_string(kDeploymentsPageLimit),
+                       &options_.console_api_key);
     auto response = fetcher.Get(request);
     if (!response.ok()) return std::move(response).error();
     if (!IsSuccess(response->status)) return UpstreamHttpError(request, *response);
-    AKASH_COLL_ASSIGN_OR_RETURN(
-        DeploymentsPage page,
-        ParseDeploymentsPage(response->body, core::UrlForLog(request.url)));
+    AKASH_COLL_ASSIGN_OR_RETURN(DeploymentsPage page,
+                                ParseDeploymentsPage(response->body, core::UrlForLog(request.url)));
     for (auto& l : page.leases) all.push_back(std::move(l));
     if (!page.has_more || page.deployments == 0) break;
     skip += static_cast<std::int64_t>(page.deployments);
@@ -466,9 +466,9 @@ core::Result<PollOutput> TenantBillingSource::Poll(core::Fetcher& fetcher, const
     if (l.closed_on > 0 && closed.contains(l.Key())) continue;
     if (l.closed_on <= 0) open_dseqs.insert(l.dseq);
     if (!models.contains(l.dseq)) {
-      const core::Request request = ConsoleRequest(
-          options_.console_api, "/v1/deployment/" + l.owner + "/" + std::to_string(l.dseq),
-          nullptr);
+      const core::Request request =
+          ConsoleRequest(options_.console_api,
+                         "/v1/deployment/" + l.owner + "/" + std::to_string(l.dseq), nullptr);
       auto response = fetcher.Get(request);
       if (!response.ok()) return std::move(response).error();
       if (response->status == 404) {
@@ -478,8 +478,7 @@ core::Result<PollOutput> TenantBillingSource::Poll(core::Fetcher& fetcher, const
         return UpstreamHttpError(request, *response);
       } else {
         AKASH_COLL_ASSIGN_OR_RETURN(
-            models[l.dseq],
-            ParseDeploymentGpuModels(response->body, core::UrlForLog(request.url)));
+            models[l.dseq], ParseDeploymentGpuModels(response->body, core::UrlForLog(request.url)));
       }
     }
     if (l.closed_on <= 0 && !head) {
@@ -500,8 +499,8 @@ core::Result<PollOutput> TenantBillingSource::Poll(core::Fetcher& fetcher, const
   };
 
   struct Group {
-    core::Decimal spent_akt, spent_act;     // micro
-    core::Decimal rate_akt, rate_act;       // micro per block, active leases
+    core::Decimal spent_akt, spent_act;  // micro
+    core::Decimal rate_akt, rate_act;    // micro per block, active leases
     bool active = false;
   };
   std::map<std::pair<std::string, std::string>, Group> groups;
@@ -613,14 +612,15 @@ core::Result<PollOutput> TenantBillingSource::Poll(core::Fetcher& fetcher, const
                                "blocks over every lease)"),
                           prometheus::MetricType::Counter);
   for (const auto& [key, g] : groups) {
-    const Labels series = {{"account", account}, {"provider", key.first}, {"gpu_model", key.second}};
+    const Labels series = {
+        {"account", account}, {"provider", key.first}, {"gpu_model", key.second}};
     spent_akt.Add(series, FromMicro(g.spent_akt).ToDouble());
     spent_act.Add(series, FromMicro(g.spent_act).ToDouble());
     if (!g.active) continue;
     if (!g.rate_akt.IsZero() && !akt_price) continue;
-    const double per_block = FromMicro(g.rate_act).ToDouble() +
-                             (g.rate_akt.IsZero() ? 0.0
-                                                  : FromMicro(g.rate_akt).ToDouble() * *akt_price);
+    const double per_block =
+        FromMicro(g.rate_act).ToDouble() +
+        (g.rate_akt.IsZero() ? 0.0 : FromMicro(g.rate_akt).ToDouble() * *akt_price);
     rate.Add(series, per_block * 3600.0 / block_seconds);
   }
   f.push_back(std::move(rate).Build());

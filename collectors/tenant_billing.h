@@ -69,7 +69,7 @@ struct CreditTransaction {
 struct TransactionsPage {
   std::vector<CreditTransaction> transactions;
   bool has_more = false;
-  bool cursor_shape = false;       // the Aug-2025 shape
+  bool cursor_shape = false;        // the Aug-2025 shape
   std::optional<std::string> next;  // cursor shape: the id to pass as startingAfter
 };
 core::Result<TransactionsPage> ParseTransactionsPage(std::string_view body, std::string_view route);
@@ -105,7 +105,7 @@ core::Result<DeploymentsPage> ParseDeploymentsPage(std::string_view body, std::s
 
 // gseq → GPU model label of /v1/deployment/{owner}/{dseq}'s groups.
 core::Result<std::map<std::int64_t, std::string>> ParseDeploymentGpuModels(std::string_view body,
-                                                                          std::string_view route);
+                                                                           std::string_view route);
 // The label for one group's GPU attribute keys.
 std::string GpuModelLabel(const std::vector<std::string>& attribute_keys);
 

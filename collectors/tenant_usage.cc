@@ -36,16 +36,16 @@ core::Result<std::vector<UsageRow>> ParseUsageHistory(std::string_view body,
   std::vector<UsageRow> rows;
   rows.reserve(doc.Size());
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
-    AKASH_COLL_ASSIGN_OR_RETURN(
-        JsonObject row, JsonObject::From(doc[i], std::string(route), "[" + std::to_string(i) + "]"));
+    AKASH_COLL_ASSIGN_OR_RETURN(JsonObject row, JsonObject::From(doc[i], std::string(route),
+                                                                 "[" + std::to_string(i) + "]"));
     UsageRow r;
     AKASH_COLL_ASSIGN_OR_RETURN(std::string date, row.String("date"));
     // "YYYY-MM-DD"; an ISO timestamp would name the same day in its first ten characters.
     const auto day = core::Date::Parse(std::string_view(date).substr(0, 10));
     if (!day) {
-      return core::MakeError(core::ErrorReason::kParse, "GET " + std::string(route) + ": field [" +
-                                                            std::to_string(i) +
-                                                            "].date: not a date");
+      return core::MakeError(
+          core::ErrorReason::kParse,
+          "GET " + std::string(route) + ": field [" + std::to_string(i) + "].date: not a date");
     }
     r.date = *day;
     AKASH_COLL_ASSIGN_OR_RETURN(r.active_leases, row.Int("activeDeployments"));

@@ -1012,8 +1012,7 @@ Response HandleConsoleBlocks(const Ctx& c) {
   if (auto v = c.query.Get("limit")) {
     auto n = ParseInt(*v);
     if (!n || *n < 1 || *n > 100) {
-      return ConsoleValidation(
-          {{"too_big", "Number must be between 1 and 100", {"limit"}}});
+      return ConsoleValidation({{"too_big", "Number must be between 1 and 100", {"limit"}}});
     }
     limit = *n;
   }

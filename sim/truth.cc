@@ -509,7 +509,8 @@ Response HandleTruthTenant(const Ctx& c) {
     // Closed leases: their whole life. Open ones: up to the indexed head, the newest block the
     // Console's /v1/blocks names (the Console has no chain-head route).
     std::int64_t stop = l->IsOpen() ? h : std::min(l->end, c.chain_h);
-    Int128 spent = static_cast<Int128>(l->price_milli) * std::max<std::int64_t>(0, stop - l->created);
+    Int128 spent =
+        static_cast<Int128>(l->price_milli) * std::max<std::int64_t>(0, stop - l->created);
     (akt ? g.spent_uakt : g.spent_act) += spent;
     if (l->state == LeaseState::kActive) {
       ++g.active;

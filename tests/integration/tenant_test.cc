@@ -57,8 +57,8 @@ std::map<std::string, double> Family(const std::string& body, const std::string&
 
 std::optional<double> Up(const std::string& body, const std::string& source,
                          const std::string& target) {
-  return SampleValue(body, "akash_exporter_source_up{source=\"" + source + "\",target=\"" +
-                               target + "\"}");
+  return SampleValue(
+      body, "akash_exporter_source_up{source=\"" + source + "\",target=\"" + target + "\"}");
 }
 
 // tenant_usage against the truth's lifetime figures.
@@ -174,10 +174,17 @@ TEST(TenantIntegration, TwoTenantsMatchTheSimulatorAndABadKeyOnlyStopsBilling) {
   for (const std::string& f : {k0, k2, bad}) chmod(f.c_str(), 0400);
   const std::string config =
       "tenants:\n"
-      "  - address: " + address[0] + "\n    console_api_key_file: " + k0 + "\n"
-      "  - console_api_key_file: " + k2 + "\n"  // key only: target tenants[1]
-      "  - address: " + address[1] + "\n    console_api_key_file: " + bad + "\n"
-      "endpoints:\n  console_api: " + sim.base_url + "\n  provider_console_api: " + sim.base_url +
+      "  - address: " +
+      address[0] + "\n    console_api_key_file: " + k0 +
+      "\n"
+      "  - console_api_key_file: " +
+      k2 +
+      "\n"  // key only: target tenants[1]
+      "  - address: " +
+      address[1] + "\n    console_api_key_file: " + bad +
+      "\n"
+      "endpoints:\n  console_api: " +
+      sim.base_url + "\n  provider_console_api: " + sim.base_url +
       "\nsources:\n"
       "  tenant_usage: {interval: 1h}\n"
       "  tenant_billing: {interval: 1h}\n"
@@ -203,13 +210,16 @@ TEST(TenantIntegration, TwoTenantsMatchTheSimulatorAndABadKeyOnlyStopsBilling) {
     ExpectUsage(body, truth);
     ExpectBilling(body, truth, akt_price);
   }
-  EXPECT_EQ(std::string(Json(sim.base_url + "/_sim/truth/tenant/" + address[2])["stripe_shape"]
-                            .GetString()),
-            "cursor");
+  EXPECT_EQ(
+      std::string(
+          Json(sim.base_url + "/_sim/truth/tenant/" + address[2])["stripe_shape"].GetString()),
+      "cursor");
 
   // The bad key: billing is down with reason auth and exports nothing; usage works by address.
-  EXPECT_GE(SampleValue(body, "akash_exporter_source_errors_total{source=\"tenant_billing\","
-                              "target=\"" + address[1] + "\",reason=\"auth\"}")
+  EXPECT_GE(SampleValue(body,
+                        "akash_exporter_source_errors_total{source=\"tenant_billing\","
+                        "target=\"" +
+                            address[1] + "\",reason=\"auth\"}")
                 .value_or(0),
             1.0);
   EXPECT_EQ(body.find("akash_tenant_balance_act{account=\"" + address[1]), std::string::npos);
@@ -220,7 +230,6 @@ TEST(TenantIntegration, TwoTenantsMatchTheSimulatorAndABadKeyOnlyStopsBilling) {
   EXPECT_EQ(ex.process->Stderr().find(key[0]), std::string::npos);
   EXPECT_EQ(ex.process->Stdout().find(key[2]), std::string::npos);
 }
-
 
 std::int64_t Requests(const std::string& sim, const std::string& route) {
   auto stats = Json(sim + "/_sim/stats");
@@ -245,9 +254,14 @@ TEST(TenantIntegration, ARestartWithStorageReadsOnlyTheLastDays) {
   for (const std::string& f : {k0, k1}) chmod(f.c_str(), 0400);
   const std::string config =
       "tenants:\n"
-      "  - address: " + address[0] + "\n    console_api_key_file: " + k0 + "\n"
-      "  - console_api_key_file: " + k1 + "\n"
-      "endpoints:\n  console_api: " + sim.base_url + "\n  provider_console_api: " + sim.base_url +
+      "  - address: " +
+      address[0] + "\n    console_api_key_file: " + k0 +
+      "\n"
+      "  - console_api_key_file: " +
+      k1 +
+      "\n"
+      "endpoints:\n  console_api: " +
+      sim.base_url + "\n  provider_console_api: " + sim.base_url +
       "\nsources:\n  tenant_usage: {interval: 1h}\n  tenant_billing: {interval: 1h}\n"
       "  market: {interval: 1h}\n";
   const std::vector<std::string> args = {"--storage.path=" + dir.path() + "/state"};

@@ -44,8 +44,10 @@ void InstallConsole(FakeFetcher& f) {
         Respond(200, Fixture("tenant/transactions_offset_p2.json")));
   f.Set(Url("/v1/stripe/transactions?limit=100&offset=6"),
         Respond(200, Fixture("tenant/transactions_offset_p3.json")));
-  f.Set(Url("/v1/deployments?skip=0&limit=100"), Respond(200, Fixture("tenant/deployments_p1.json")));
-  f.Set(Url("/v1/deployments?skip=2&limit=100"), Respond(200, Fixture("tenant/deployments_p2.json")));
+  f.Set(Url("/v1/deployments?skip=0&limit=100"),
+        Respond(200, Fixture("tenant/deployments_p1.json")));
+  f.Set(Url("/v1/deployments?skip=2&limit=100"),
+        Respond(200, Fixture("tenant/deployments_p2.json")));
   for (const char* dseq : {"101", "102", "103"}) {
     f.Set(Url(std::string("/v1/deployment/") + kAccount + "/" + dseq),
           Respond(200, Fixture(std::string("tenant/deployment_") + dseq + ".json")));

@@ -66,7 +66,8 @@ struct FakeUsage {
   std::vector<std::pair<core::Date, core::Date>> asked;
 
   void Install(FakeFetcher& fetcher) {
-    fetcher.SetHandler([this](const core::Request& r) -> std::optional<core::Result<core::Response>> {
+    fetcher.SetHandler([this](
+                           const core::Request& r) -> std::optional<core::Result<core::Response>> {
       const std::string prefix = std::string(kConsole) + "/v1/usage/history?";
       if (r.url.rfind(prefix, 0) != 0) return std::nullopt;
       const auto start = core::Date::Parse(Param(r.url, "startDate"));
@@ -82,15 +83,15 @@ struct FakeUsage {
         tc += act(d);
         tu += usd(d);
         if (body.size() > 1) body += ",";
-        body += "{\"date\":\"" + d.ToString() + "\",\"activeDeployments\":" +
-                std::to_string(leases(d)) + ",\"dailyAktSpent\":" + CentsText(akt(d)) +
-                ",\"totalAktSpent\":" + CentsText(ta) + ",\"dailyUsdcSpent\":" + CentsText(act(d)) +
-                ",\"totalUsdcSpent\":" + CentsText(tc);
+        body += "{\"date\":\"" + d.ToString() +
+                "\",\"activeDeployments\":" + std::to_string(leases(d)) +
+                ",\"dailyAktSpent\":" + CentsText(akt(d)) + ",\"totalAktSpent\":" + CentsText(ta) +
+                ",\"dailyUsdcSpent\":" + CentsText(act(d)) + ",\"totalUsdcSpent\":" + CentsText(tc);
         if (with_act) {
           body += ",\"dailyActSpent\":" + CentsText(act(d)) + ",\"totalActSpent\":" + CentsText(tc);
         }
-        body += ",\"dailyUsdSpent\":" + CentsText(usd(d)) + ",\"totalUsdSpent\":" + CentsText(tu) +
-                "}";
+        body +=
+            ",\"dailyUsdSpent\":" + CentsText(usd(d)) + ",\"totalUsdSpent\":" + CentsText(tu) + "}";
       }
       return Respond(200, body + "]");
     });
@@ -119,7 +120,8 @@ TEST(TenantUsageParse, RowsWithoutActFieldsTakeTheUsdcFigure) {
 }
 
 TEST(TenantUsageParse, MalformedBodiesAreParseErrors) {
-  for (const char* body : {"{}", "[{\"date\":\"2026-08-20\"}]", "[{\"date\":\"20.8.2026\","
+  for (const char* body : {"{}", "[{\"date\":\"2026-08-20\"}]",
+                           "[{\"date\":\"20.8.2026\","
                            "\"activeDeployments\":1,\"dailyAktSpent\":0,\"dailyUsdcSpent\":0,"
                            "\"dailyUsdSpent\":0}]",
                            "<html>", "[1]"}) {
@@ -174,9 +176,12 @@ TEST(TenantUsage, LifetimeWalkThenOnlyTheLastDays) {
   auto out = source.Poll(fetcher, PollContext{At(2026, 8, 20, 10), nullptr});
   ASSERT_TRUE(out.ok()) << out.error().message;
   const Labels labels = {{"account", kAccount}};
-  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_akt_total", labels), expected(usage.akt, today));
-  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_act_total", labels), expected(usage.act, today));
-  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_usd_total", labels), expected(usage.usd, today));
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_akt_total", labels),
+                   expected(usage.akt, today));
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_act_total", labels),
+                   expected(usage.act, today));
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_usd_total", labels),
+                   expected(usage.usd, today));
   EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_active_leases", labels),
                    static_cast<double>(usage.leases(today)));
   // Windows of 366 days back from today: three hold spend (2026, 2025, 2024), the fourth is
@@ -184,8 +189,7 @@ TEST(TenantUsage, LifetimeWalkThenOnlyTheLastDays) {
   ASSERT_EQ(usage.asked.size(), 4u);
   for (std::size_t i = 0; i < usage.asked.size(); ++i) {
     EXPECT_EQ(usage.asked[i].second.days() - usage.asked[i].first.days(), 365);
-    EXPECT_EQ(usage.asked[i].second,
-              i == 0 ? today : usage.asked[i - 1].first.AddDays(-1));
+    EXPECT_EQ(usage.asked[i].second, i == 0 ? today : usage.asked[i - 1].first.AddDays(-1));
   }
 
   // Same day: only yesterday and today.
@@ -195,7 +199,8 @@ TEST(TenantUsage, LifetimeWalkThenOnlyTheLastDays) {
   ASSERT_EQ(usage.asked.size(), 1u);
   EXPECT_EQ(usage.asked[0].first, today.AddDays(-1));
   EXPECT_EQ(usage.asked[0].second, today);
-  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_usd_total", labels), expected(usage.usd, today));
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_tenant_spent_usd_total", labels),
+                   expected(usage.usd, today));
 
   // Next day: the day that became complete, yesterday and today.
   usage.asked.clear();
@@ -321,8 +326,8 @@ TEST(TenantUsage, KeyOnlyTenantResolvesItsAddressOnce) {
   for (int i = 0; i < 2; ++i) {
     fetcher.ClearCalls();
     TenantUsageSource fresh(Options("", kKey));
-    auto again = (i == 0 ? source : fresh)
-                     .Poll(fetcher, PollContext{At(2026, 8, 20, 11), nullptr, &state});
+    auto again =
+        (i == 0 ? source : fresh).Poll(fetcher, PollContext{At(2026, 8, 20, 11), nullptr, &state});
     ASSERT_TRUE(again.ok()) << again.error().message;
     for (const auto& call : fetcher.calls()) {
       EXPECT_EQ(call.url.find("/v1/user/me"), std::string::npos);
