@@ -27,6 +27,7 @@ constexpr std::string_view kRouteNames[] = {"provider_console_earnings",
                                             "wallets",
                                             "deployments",
                                             "deployment",
+                                            "console_blocks",
                                             "leases",
                                             "bids",
                                             "blocks_latest",
@@ -374,6 +375,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
     route = Route::kDeployments;
   } else if (seg.size() == 4 && seg[0] == "v1" && seg[1] == "deployment") {
     route = Route::kDeployment;
+  } else if (p == "/v1/blocks") {
+    route = Route::kConsoleBlocks;
   } else if (p == "/akash/market/v1beta5/leases/list" || p == "/akash/market/v1beta4/leases/list") {
     route = Route::kLeases;
     legacy_path = p.find("v1beta4") != std::string::npos;
@@ -512,6 +515,9 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
         case Route::kDeployment:
           c.segments = tail(2);
           normal = HandleDeployment(c);
+          break;
+        case Route::kConsoleBlocks:
+          normal = HandleConsoleBlocks(c);
           break;
         case Route::kLeases:
         case Route::kBids:

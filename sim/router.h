@@ -38,6 +38,7 @@ enum class Route : int {
   kWallets,                  // GET /v1/wallets
   kDeployments,              // GET /v1/deployments
   kDeployment,               // GET /v1/deployment/{owner}/{dseq}
+  kConsoleBlocks,            // GET /v1/blocks (the Console indexer's latest blocks)
   kLeases,                   // GET /akash/market/v1beta5|v1beta4/leases/list
   kBids,                     // GET /akash/market/v1beta5|v1beta4/bids/list
   kBlocksLatest,             // GET /cosmos/base/tendermint/v1beta1/blocks/latest
