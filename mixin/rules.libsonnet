@@ -78,7 +78,7 @@ local tenantSources = 'tenant_usage|tenant_billing';
             record: 'akash_exporter:source_staleness:ratio',
             expr: |||
               akash_exporter:source_age_seconds
-              / on (job, instance, source, target) akash_exporter_source_interval_seconds{%(s)s}
+              / on (job, instance, source, target) group_left () akash_exporter_source_interval_seconds{%(s)s}
             ||| % { s: s },
           },
         ],
