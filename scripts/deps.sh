@@ -12,6 +12,7 @@ AKASH_BUILD_PACKAGES=(
 # shellcheck disable=SC2034
 AKASH_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl
+  jsonnet yamllint python3 python3-yaml
 )
 
 akash_install_packages() {
