@@ -13,6 +13,38 @@
     [if interval != '' then 'interval']: interval,
   },
 
+  // Which source publishes the metrics a query reads (by name fragment, most specific first), so
+  // that an empty panel can name the source to check.
+  local sourceOf = [
+    ['akash_exporter', 'self'],
+    ['process_', 'self'],
+    ['up{', 'self'],
+    ['akash_tenant_spent', 'tenant_usage'],
+    ['tenant:spent', 'tenant_usage'],
+    ['akash_tenant_active_leases', 'tenant_usage'],
+    ['akash_tenant', 'tenant_billing'],
+    ['net_earnings_', 'provider_earnings'],
+    ['earnings_window_end', 'provider_earnings'],
+    ['earnings_usd{', 'provider_earnings'],
+    ['earnings_akt{', 'provider_earnings'],
+    ['earnings_act{', 'provider_earnings'],
+    ['projected_month', 'provider_earnings'],
+    ['chain_leases', 'chain_leases'],
+    ['escrow_', 'chain_leases'],
+    ['lease_gpus', 'chain_leases'],
+    ['gpu_seconds', 'chain_leases'],
+    ['per_hour', 'chain_leases'],
+    ['capacity', 'provider_status'],
+    ['akt_price', 'market'],
+    ['take_rate', 'market'],
+    ['akash_provider', 'provider_dashboard'],
+  ],
+  local sourcesOf(targets) =
+    local exprs = std.join('\n', [t.expr for t in targets]);
+    // std.strReplace is native; std.findSubstr is far too slow for this.
+    local hits = [m[1] for m in sourceOf if std.strReplace(exprs, m[0], '') != exprs];
+    std.set(if std.length(hits) > 0 then [hits[0]] else []),
+
   local base(type, title, description, unit, targets, w, h) = {
     type: type,
     title: title,
@@ -23,8 +55,11 @@
       defaults: {
         unit: unit,
         // A source that is down keeps its series until max_staleness, then they are withdrawn:
-        // say so instead of Grafana's bare "No data".
-        noValue: 'no data: source down or stale (see freshness)',
+        // name the source instead of Grafana's bare "No data".
+        noValue: local src = sourcesOf(targets);
+          if src == ['self'] then 'No data: akash_exporter is not scraped'
+          else if std.length(src) > 0 then 'No data: source %s down or stale, see Source state' % src[0]
+          else 'No data: source down or stale, see Source state',
       },
       overrides: [],
     },
