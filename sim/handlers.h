@@ -61,6 +61,7 @@ Response HandleUserMe(const Ctx& c);
 Response HandleWallets(const Ctx& c);
 Response HandleDeployments(const Ctx& c);
 Response HandleDeployment(const Ctx& c);
+Response HandleConsoleBlocks(const Ctx& c);
 
 // --- chain REST (routes_chain.cc) ---
 Response HandleLeases(const Ctx& c, bool legacy);

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 #include "sim/handlers.h"
 
@@ -26,6 +27,7 @@ constexpr std::string_view kRouteNames[] = {"provider_console_earnings",
                                             "wallets",
                                             "deployments",
                                             "deployment",
+                                            "console_blocks",
                                             "leases",
                                             "bids",
                                             "blocks_latest",
@@ -298,7 +300,31 @@ std::int64_t Router::IndexedHeight() const {
   return world_.HeightAt(clock_.NowMs() - options_.indexer_lag_ms);
 }
 
+void Router::SyncPriceRevisions() {
+  const std::uint64_t generation = faults_.generation();
+  const std::int64_t now_ms = clock_.NowMs();
+  const std::int64_t day = (now_ms >= 0 ? now_ms : now_ms - kDayMs + 1) / kDayMs;
+  std::lock_guard lock(revision_mu_);
+  if (generation == revision_generation_ && day == revision_day_) return;
+  revision_generation_ = generation;
+  revision_day_ = day;
+  std::vector<PriceRevision> revisions;
+  for (const Fault& f : faults_.List()) {
+    if (f.kind != "revalue") continue;
+    std::string error;
+    const auto arg = ParseRevalueArg(f.arg, &error);
+    if (!arg) continue;  // FaultSet::Add rejected it already
+    PriceRevision r;
+    r.from = arg->from.value_or(core::Date::FromDays(std::numeric_limits<std::int32_t>::min()));
+    r.to = arg->to.value_or(core::Date::FromDays(day));
+    r.factor_ppm = arg->factor_ppm;
+    if (r.from < r.to) revisions.push_back(r);
+  }
+  if (revisions != world_.PriceRevisions()) world_.SetPriceRevisions(std::move(revisions));
+}
+
 Response Router::Handle(const Request& request) {
+  SyncPriceRevisions();
   if (StartsWith(request.path, "/_sim/")) return HandleControl(request);
   Route route = Route::kUnknown;
   Response r = Dispatch(request, &route);
@@ -349,6 +375,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
     route = Route::kDeployments;
   } else if (seg.size() == 4 && seg[0] == "v1" && seg[1] == "deployment") {
     route = Route::kDeployment;
+  } else if (p == "/v1/blocks") {
+    route = Route::kConsoleBlocks;
   } else if (p == "/akash/market/v1beta5/leases/list" || p == "/akash/market/v1beta4/leases/list") {
     route = Route::kLeases;
     legacy_path = p.find("v1beta4") != std::string::npos;
@@ -395,7 +423,8 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
   Response normal;
   // Status-only faults answer without running the handler (the upstream never got there).
   static const std::vector<std::string> kShortCircuit = {
-      "500", "502", "503", "504", "401", "429", "429_date", "cloudflare", "reset"};
+      "500",      "502",        "503",   "504",       "401",          "429",
+      "429_date", "cloudflare", "reset", "not_found", "earnings_005", "no_price"};
   bool short_circuit = fault && std::find(kShortCircuit.begin(), kShortCircuit.end(),
                                           fault->kind) != kShortCircuit.end();
   if (short_circuit) return ApplyFault(*fault, route, req, Response{});
@@ -486,6 +515,9 @@ Response Router::Dispatch(const Request& req, Route* route_out) {
         case Route::kDeployment:
           c.segments = tail(2);
           normal = HandleDeployment(c);
+          break;
+        case Route::kConsoleBlocks:
+          normal = HandleConsoleBlocks(c);
           break;
         case Route::kLeases:
         case Route::kBids:
@@ -602,6 +634,40 @@ Response Router::ApplyFault(const Fault& f, Route route, const Request&, Respons
         return r;
       }
     }
+  }
+  if (k == "not_found") {
+    // The 404s the real services answer besides "Provider not found" (upstream-apis.md 1, 2.1).
+    if (family == Family::kProviderConsole) {
+      return FastApiError(404, "Provider Earnings Not Found",
+                          "No earnings data found for wallet in the specified date range",
+                          "EARNINGS_004");
+    }
+    if (family == Family::kChain) return ChainError(404, 5, "not found");
+    static const std::pair<const char*, const char*> kMessages[] = {
+        {"provider", "Provider not found"},           {"latest_block", "Latest block not found"},
+        {"block_24h", "Earlier block 24h not found"}, {"block_48h", "Earlier block 48h not found"},
+        {"from_block", "From block not found"},       {"to_block", "To block not found"},
+    };
+    const char* message = kMessages[0].second;
+    for (const auto& [arg, text] : kMessages) {
+      if (f.arg == arg) message = text;
+    }
+    return ConsoleNotFound(message);
+  }
+  if (k == "earnings_005") {
+    // The Console answered 400; the Provider Console passes its body through as `detail` and
+    // adds its own code.
+    return JsonResponse(
+        400,
+        R"({"detail":{"error":"BadRequestError","message":"Validation error",)"
+        R"("code":"validation_error","type":"validation_error","data":[{"code":"invalid_string",)"
+        R"("message":"Invalid date, must be in the following format: YYYY-MM-DD","path":["to"]}],)"
+        R"("error_code":"EARNINGS_005"}})");
+  }
+  if (k == "no_price") {
+    // /v1/market-data when neither the oracle nor the stored daily price answers.
+    return JsonResponse(200, R"({"price":0,"volume":0,"marketCap":0,"marketCapRank":0,)"
+                             R"("priceChange24h":0,"priceChangePercentage24":0})");
   }
   if (k == "429" || k == "429_date") {
     Response r = TextResponse(429, "error code: 1015");

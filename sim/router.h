@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@ enum class Route : int {
   kWallets,                  // GET /v1/wallets
   kDeployments,              // GET /v1/deployments
   kDeployment,               // GET /v1/deployment/{owner}/{dseq}
+  kConsoleBlocks,            // GET /v1/blocks (the Console indexer's latest blocks)
   kLeases,                   // GET /akash/market/v1beta5|v1beta4/leases/list
   kBids,                     // GET /akash/market/v1beta5|v1beta4/bids/list
   kBlocksLatest,             // GET /cosmos/base/tendermint/v1beta1/blocks/latest
@@ -129,12 +131,18 @@ class Router {
   Response Dispatch(const Request& request, Route* route);
   Response HandleControl(const Request& request);
   Response ApplyFault(const Fault& fault, Route route, const Request& request, Response normal);
+  // Derives the world's AKT price revisions from the `revalue` faults (a date-less revalue
+  // means "every day before the simulated today", so a new day moves it too).
+  void SyncPriceRevisions();
 
   const World& world_;
   SimClock& clock_;
   RouterOptions options_;
   FaultSet faults_;
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Route::kCount)> counts_{};
+  std::mutex revision_mu_;
+  std::uint64_t revision_generation_ = ~std::uint64_t{0};
+  std::int64_t revision_day_ = 0;
 };
 
 }  // namespace akash::sim

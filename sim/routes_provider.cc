@@ -78,14 +78,18 @@ void WriteSnapshot(JsonWriter& w, const World& world, const Snapshot& s, bool ac
   w.Int64(s.cpu);
   WriteKey(w, "activeGPU");
   w.Int64(s.gpu);
+  // Postgres sums of BIGINT columns reach JSON as strings, and the Console builds
+  // activeStorage with `+` on those two strings: a concatenation, not a sum.
+  const std::string ephemeral = std::to_string(s.ephemeral);
+  const std::string persistent = std::to_string(s.persistent);
   WriteKey(w, "activeMemory");
-  w.Int64(s.memory);
+  WriteStr(w, std::to_string(s.memory));
   WriteKey(w, "activeEphemeralStorage");
-  w.Int64(s.ephemeral);
+  WriteStr(w, ephemeral);
   WriteKey(w, "activePersistentStorage");
-  w.Int64(s.persistent);
+  WriteStr(w, persistent);
   WriteKey(w, "activeStorage");
-  w.Int64(s.ephemeral + s.persistent);
+  WriteStr(w, ephemeral + persistent);
   w.EndObject();
 }
 
@@ -482,12 +486,13 @@ Response HandleMarket(const Ctx& c) {
   w.StartObject();
   WriteKey(w, "price");
   WriteJs(w, price);
+  // The route serves the on-chain oracle's median price: it has no volume, market cap or rank.
   WriteKey(w, "volume");
-  WriteJs(w, 8'512'345.0 + static_cast<double>(today.days() % 97) * 10'000);
+  w.Int(0);
   WriteKey(w, "marketCap");
-  WriteJs(w, std::floor(price * 268'000'000.0));
+  w.Int(0);
   WriteKey(w, "marketCapRank");
-  w.Int(187);
+  w.Int(0);
   WriteKey(w, "priceChange24h");
   WriteJs(w, change);
   WriteKey(w, "priceChangePercentage24");

@@ -901,8 +901,11 @@ Response HandleDeployment(const Ctx& c) {
     w.Uint(l.gseq);
     WriteKey(w, "oseq");
     w.Uint(l.oseq);
-    WriteKey(w, "state");
+    // The Console's OpenAPI names the lease state `status` here and gives the monthly cost.
+    WriteKey(w, "status");
     WriteStr(w, LeaseStateName(l.state));
+    WriteKey(w, "monthlyCostUDenom");
+    WriteJs(w, MilliToDecimal(static_cast<Int128>(l.price_milli) * 438'293).ToDouble());
     WriteKey(w, "price");
     w.StartObject();
     WriteKey(w, "denom");
@@ -996,6 +999,51 @@ Response HandleDeployment(const Ctx& c) {
   WriteEscrowAccount(w, c, d);
   w.EndObject();
   w.EndObject();
+  return JsonResponse(200, b.GetString());
+}
+
+}  // namespace akash::sim
+
+namespace akash::sim {
+
+// The Console's block list comes from its indexer: newest first, starting at the indexed head.
+Response HandleConsoleBlocks(const Ctx& c) {
+  std::int64_t limit = 20;
+  if (auto v = c.query.Get("limit")) {
+    auto n = ParseInt(*v);
+    if (!n || *n < 1 || *n > 100) {
+      return ConsoleValidation({{"too_big", "Number must be between 1 and 100", {"limit"}}});
+    }
+    limit = *n;
+  }
+  rapidjson::StringBuffer b;
+  JsonWriter w(b);
+  w.StartArray();
+  for (std::int64_t h = c.indexed_h; h > c.indexed_h - limit && h >= c.world.genesis_height();
+       --h) {
+    w.StartObject();
+    WriteKey(w, "height");
+    w.Int64(h);
+    WriteKey(w, "proposer");
+    w.StartObject();
+    WriteKey(w, "address");
+    WriteStr(w, "5F8A1B2C3D4E5F60718293A4B5C6D7E8F9012345");
+    WriteKey(w, "operatorAddress");
+    WriteStr(w, "akashvaloper1sim");
+    WriteKey(w, "moniker");
+    WriteStr(w, "sim-validator");
+    WriteKey(w, "avatarUrl");
+    w.Null();
+    w.EndObject();
+    WriteKey(w, "transactionCount");
+    w.Int(0);
+    WriteKey(w, "totalTransactionCount");
+    w.Int64(h - c.world.genesis_height());
+    WriteKey(w, "datetime");
+    WriteStr(w, FormatIsoMillis(c.world.TimeOfHeight(h)));
+    w.EndObject();
+  }
+  w.EndArray();
   return JsonResponse(200, b.GetString());
 }
 

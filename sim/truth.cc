@@ -506,7 +506,11 @@ Response HandleTruthTenant(const Ctx& c) {
     }
     Group& g = groups[{w.providers()[l->provider].address, model}];
     bool akt = l->denom == Denom::kUakt;
-    Int128 spent = static_cast<Int128>(l->price_milli) * (std::min(l->end, c.chain_h) - l->created);
+    // Closed leases: their whole life. Open ones: up to the indexed head, the newest block the
+    // Console's /v1/blocks names (the Console has no chain-head route).
+    std::int64_t stop = l->IsOpen() ? h : std::min(l->end, c.chain_h);
+    Int128 spent =
+        static_cast<Int128>(l->price_milli) * std::max<std::int64_t>(0, stop - l->created);
     (akt ? g.spent_uakt : g.spent_act) += spent;
     if (l->state == LeaseState::kActive) {
       ++g.active;
@@ -520,6 +524,8 @@ Response HandleTruthTenant(const Ctx& c) {
   WriteStr(j, t.address);
   WriteKey(j, "chain_height");
   j.Int64(c.chain_h);
+  WriteKey(j, "spent_height");
+  j.Int64(h);
   WriteKey(j, "leases_by_provider_model");
   j.StartArray();
   for (const auto& [key, g] : groups) {

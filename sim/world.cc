@@ -221,7 +221,28 @@ core::Date World::DayOfHeight(std::int64_t height) const {
   return core::Date::FromDays(FloorDiv(TimeOfHeight(height), kDayMs));
 }
 
+void World::SetPriceRevisions(std::vector<PriceRevision> revisions) const {
+  std::lock_guard lock(revision_state_->mu);
+  revision_state_->revisions = std::move(revisions);
+  revision_state_->active.store(!revision_state_->revisions.empty());
+}
+
+std::vector<PriceRevision> World::PriceRevisions() const {
+  std::lock_guard lock(revision_state_->mu);
+  return revision_state_->revisions;
+}
+
 std::int64_t World::AktPriceMicro(core::Date d) const {
+  std::int64_t factor_ppm = 1'000'000;
+  if (revision_state_->active.load()) {
+    std::lock_guard lock(revision_state_->mu);
+    for (const PriceRevision& r : revision_state_->revisions) {
+      if (r.from <= d && d < r.to) {
+        factor_ppm = r.factor_ppm;
+        break;
+      }
+    }
+  }
   // A smooth deterministic curve with a little per-day noise, between ~0.9 and ~4.2 USD.
   double x = static_cast<double>(d.days());
   std::uint64_t h = (static_cast<std::uint64_t>(d.days()) * 0x9e3779b97f4a7c15ULL) ^ price_salt_;
@@ -230,7 +251,10 @@ std::int64_t World::AktPriceMicro(core::Date d) const {
   h ^= h >> 32;
   double noise = static_cast<double>(h % 10001) / 10000.0 - 0.5;
   double price = 2.5 + 1.2 * std::sin(x / 41.0) + 0.35 * std::sin(x / 7.3) + 0.1 * noise;
-  return static_cast<std::int64_t>(std::llround(price * 1e6));
+  const std::int64_t micro = static_cast<std::int64_t>(std::llround(price * 1e6));
+  if (factor_ppm == 1'000'000) return micro;
+  // Exact integer rounding, half up: micro × ppm stays far below 2^63.
+  return (micro * factor_ppm + 500'000) / 1'000'000;
 }
 
 int World::ProviderIndex(std::string_view address) const {
@@ -267,7 +291,9 @@ Accrual World::LeaseAccrual(const Lease& lease, std::int64_t from_h, std::int64_
   switch (lease.denom) {
     case Denom::kUakt: {
       a.uakt = amount;
-      if (lo == lease.created && hi == lease.end && lease.lifetime_usd_nano != 0) {
+      // The precomputed lifetime value holds only for the original prices.
+      if (lo == lease.created && hi == lease.end && lease.lifetime_usd_nano != 0 &&
+          !revision_state_->active.load()) {
         a.usd_nano = lease.lifetime_usd_nano;
         break;
       }

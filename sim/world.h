@@ -7,10 +7,14 @@
 // micro-denom, so "152.341" uact/block is 152341), USD values in "nano-micro" units (1e-9 uusd).
 // Heights follow one exact rule: height(t) = h0 + floor((t - t0) / block_ms).
 //
-// Thread-safety: a World is immutable after Generate(); any number of threads may read it.
+// Thread-safety: a World is immutable after Generate(), apart from the AKT price revisions (the
+// `revalue` fault), which are synchronised internally; any number of threads may read it.
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -204,6 +208,15 @@ core::Decimal NanoToDecimal(Int128 nano);
 
 extern const char* const kLeaseReasons[7];
 
+// A rewrite of past AKT prices, as the indexer's hourly CoinGecko refresh does: every day in
+// [from, to) is valued at its price × factor_ppm / 1e6 (rounded to the micro-USD).
+struct PriceRevision {
+  core::Date from;
+  core::Date to;
+  std::int64_t factor_ppm = 1'000'000;
+  friend bool operator==(const PriceRevision&, const PriceRevision&) = default;
+};
+
 class World {
  public:
   static World Generate(const WorldConfig& config);
@@ -230,8 +243,13 @@ class World {
   std::int64_t bme_height() const { return bme_height_; }
   static core::Date BmeDate() { return core::Date::FromYmd(2026, 3, 21); }
 
-  // AKT price in micro-USD for a UTC day (deterministic function of the day).
+  // AKT price in micro-USD for a UTC day: a deterministic function of the day, times the
+  // factor of the first revision covering it.
   std::int64_t AktPriceMicro(core::Date d) const;
+  // The revisions in force (the router sets them from the `revalue` faults). Every route and
+  // truth answer computed afterwards uses the revised prices. Thread-safe.
+  void SetPriceRevisions(std::vector<PriceRevision> revisions) const;
+  std::vector<PriceRevision> PriceRevisions() const;
 
   // Lookups; -1 when absent.
   int ProviderIndex(std::string_view address) const;
@@ -254,6 +272,14 @@ class World {
   std::int64_t t0_ms_ = 0;
   std::int64_t bme_height_ = 0;
   std::uint64_t price_salt_ = 0;
+  // The only state that changes after Generate(): shared so that World stays copyable, and
+  // checked through `active` first so that the common case takes no lock.
+  struct RevisionState {
+    std::atomic<bool> active{false};
+    mutable std::mutex mu;
+    std::vector<PriceRevision> revisions;
+  };
+  std::shared_ptr<RevisionState> revision_state_ = std::make_shared<RevisionState>();
   std::string orphan_key_;
   std::string orphan_address_;
   std::vector<GpuModel> gpu_models_;

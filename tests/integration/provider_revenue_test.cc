@@ -86,6 +86,9 @@ class ProviderRevenueTest : public ::testing::Test {
     ExpectClose(SampleValue(body, Series("akash_provider_earned_akt_total", p)), Micro(t["total_uakt"]), provider + " akt");
     ExpectClose(SampleValue(body, Series("akash_provider_earned_act_total", p)), Micro(t["total_uact_plus_uusdc"]), provider + " act");
     ExpectClose(SampleValue(body, Series("akash_provider_earned_usd_total", p)), Micro(t["total_uusd"]), provider + " usd");
+    ExpectClose(SampleValue(body, Series("akash_provider_earnings_last_24h_akt", p)), Micro(t["daily_uakt"]), provider + " 24h akt");
+    ExpectClose(SampleValue(body, Series("akash_provider_earnings_last_24h_act", p)), Micro(t["daily_uact_plus_uusdc"]), provider + " 24h act");
+    ExpectClose(SampleValue(body, Series("akash_provider_earnings_last_24h_usd", p)), Micro(t["daily_uusd"]), provider + " 24h usd");
     ExpectClose(SampleValue(body, Series("akash_provider_leases_active", p)), t["active_lease_count"].GetInt64(), provider + " active");
     ExpectClose(SampleValue(body, Series("akash_provider_leases_created_total", p)), t["total_lease_count"].GetInt64(), provider + " created");
     ExpectClose(SampleValue(body, Series("akash_provider_leased_cpu_cores", p)), t["active_cpu"].GetInt64() / 1000.0L, provider + " cpu");

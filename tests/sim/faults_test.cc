@@ -130,11 +130,13 @@ TEST(Faults, BodyCorruptions) {
   AddFault(s, R"({"route":"provider_dashboard","kind":"numeric_strings","count":1})");
   auto ns = Parse(s.Get(Dash(s)).body);
   auto plain = Parse(normal);
-  ASSERT_TRUE(ns["current"]["activeMemory"].IsString());
+  ASSERT_TRUE(ns["current"]["activeCPU"].IsString());
   EXPECT_EQ(std::stod(ns["current"]["totalUActEarned"].GetString()),
             plain["current"]["totalUActEarned"].GetDouble());
-  EXPECT_EQ(std::stoll(ns["current"]["activeMemory"].GetString()),
-            plain["current"]["activeMemory"].GetInt64());
+  EXPECT_EQ(std::stoll(ns["current"]["activeCPU"].GetString()),
+            plain["current"]["activeCPU"].GetInt64());
+  EXPECT_STREQ(ns["current"]["activeMemory"].GetString(),
+               plain["current"]["activeMemory"].GetString());
 
   AddFault(s, R"({"route":"provider_dashboard","kind":"wrong_types","count":1})");
   auto wt = Parse(s.Get(Dash(s)).body);
@@ -241,6 +243,111 @@ TEST(Faults, PermanentWildcardUntilClearedAndCountsAcrossRoutes) {
       s.Call("POST", "/_sim/faults", {}, R"({"route":"market","kind":"500","count":0})").status,
       400);
   EXPECT_EQ(s.Call("POST", "/_sim/faults", {}, "not json").status, 400);
+}
+
+TEST(Faults, UpstreamNotFoundMessagesEarnings005AndTheNoPriceFallback) {
+  Sim s;
+  const std::pair<const char*, const char*> messages[] = {
+      {"", "Provider not found"},
+      {"latest_block", "Latest block not found"},
+      {"block_24h", "Earlier block 24h not found"},
+      {"block_48h", "Earlier block 48h not found"},
+  };
+  for (const auto& [arg, message] : messages) {
+    AddFault(s, std::string(R"({"route":"provider_dashboard","kind":"not_found","arg":")") + arg +
+                    R"(","count":1})");
+    Response r = s.Get(Dash(s));
+    EXPECT_EQ(r.status, 404);
+    auto d = Parse(r.body);
+    EXPECT_STREQ(d["message"].GetString(), message);
+    EXPECT_STREQ(d["code"].GetString(), "not_found");
+    EXPECT_STREQ(d["error"].GetString(), "NotFoundError");
+  }
+  EXPECT_EQ(s.Get(Dash(s)).status, 200);
+
+  const std::vector<std::pair<std::string, std::string>> key = {
+      {"X-API-Key", s.provider().earnings_api_key}};
+  AddFault(s, R"({"route":"provider_console_earnings","kind":"earnings_005","count":1})");
+  Response e = s.Get(Earn(s), key);
+  EXPECT_EQ(e.status, 400);
+  auto ed = Parse(e.body);
+  EXPECT_STREQ(ed["detail"]["error_code"].GetString(), "EARNINGS_005");
+  // The Console's own 400 body, passed through inside `detail`.
+  EXPECT_STREQ(ed["detail"]["code"].GetString(), "validation_error");
+  EXPECT_TRUE(ed["detail"]["data"].IsArray());
+  EXPECT_EQ(s.Get(Earn(s), key).status, 200);
+
+  AddFault(s, R"({"route":"market","kind":"no_price","count":1})");
+  Response m = s.Get("/v1/market-data/akt");
+  EXPECT_EQ(m.status, 200);
+  auto md = Parse(m.body);
+  for (const char* k : {"price", "volume", "marketCap", "marketCapRank", "priceChange24h",
+                        "priceChangePercentage24"}) {
+    ASSERT_TRUE(md[k].IsNumber()) << k;
+    EXPECT_EQ(md[k].GetDouble(), 0.0) << k;
+  }
+  EXPECT_GT(Parse(s.Get("/v1/market-data/akt").body)["price"].GetDouble(), 0.0);
+}
+
+double EarnedUsd(Sim& s, const std::string& from, const std::string& to) {
+  auto e = s.Json("/provider-earnings?from_date=" + from + "&to_date=" + to,
+                  {{"X-API-Key", s.provider().earnings_api_key}});
+  return e["earnings"]["totalUUsdEarned"].GetDouble();
+}
+
+TEST(Faults, RevalueLowersPastAktPricesInRoutesAndTruthAlike) {
+  Sim s;
+  const std::string addr = s.provider().address;
+  auto jan = s.Json("/_sim/truth/earnings/" + addr + "?from=2026-01-01&to=2026-02-01");
+  const double jan_uakt = DecimalToDouble(jan["uakt"].GetString());
+  const double jan_act = DecimalToDouble(jan["uact_plus_uusdc"].GetString());
+  const double jan_usd = DecimalToDouble(jan["uusd"].GetString());
+  ASSERT_GT(jan_uakt, 0) << "the test needs AKT earnings before BME";
+  const double dash_before = s.Json(Dash(s))["current"]["totalUUsdEarned"].GetDouble();
+  const double truth_before =
+      DecimalToDouble(s.Json("/_sim/truth/provider/" + addr)["total_uusd"].GetString());
+  ExpectClose(dash_before, truth_before);
+
+  // Every day before the simulated today at half its price.
+  AddFault(s, R"({"route":"*","kind":"revalue","arg":"0.5"})");
+  auto dash = s.Json(Dash(s));
+  const double dash_after = dash["current"]["totalUUsdEarned"].GetDouble();
+  const double truth_after =
+      DecimalToDouble(s.Json("/_sim/truth/provider/" + addr)["total_uusd"].GetString());
+  EXPECT_LT(dash_after, dash_before);
+  ExpectClose(dash_after, truth_after);
+  // AKT amounts are untouched; only their USD value moved.
+  ExpectClose(dash["current"]["totalUAktEarned"].GetDouble(),
+              DecimalToDouble(s.Json("/_sim/truth/provider/" + addr)["total_uakt"].GetString()));
+  // January: the AKT part (usd − act) is halved, ACT/USDC stays 1:1.
+  const double expected_jan = jan_act + (jan_usd - jan_act) * 0.5;
+  EXPECT_NEAR(EarnedUsd(s, "2026-01-01", "2026-02-01"), expected_jan, 1e-6 * jan_usd);
+  auto jan_truth = s.Json("/_sim/truth/earnings/" + addr + "?from=2026-01-01&to=2026-02-01");
+  EXPECT_NEAR(DecimalToDouble(jan_truth["uusd"].GetString()), expected_jan, 1e-6 * jan_usd);
+  // It is world state, not a per-request fault: still listed, every route answers normally.
+  EXPECT_EQ(s.Get("/v1/market-data/akt").status, 200);
+  EXPECT_EQ(s.Json("/_sim/faults")["faults"].Size(), 1u);
+
+  // Cleared: the original prices come back exactly.
+  s.Call("DELETE", "/_sim/faults", {}, "");
+  EXPECT_EQ(s.Json(Dash(s))["current"]["totalUUsdEarned"].GetDouble(), dash_before);
+  EXPECT_DOUBLE_EQ(EarnedUsd(s, "2026-01-01", "2026-02-01"), jan_usd);
+
+  // A day range: only [01-01, 01-15) moves.
+  const double second_half = EarnedUsd(s, "2026-01-15", "2026-02-01");
+  const double first_half = EarnedUsd(s, "2026-01-01", "2026-01-15");
+  AddFault(s, R"({"route":"*","kind":"revalue","arg":"0.8,2026-01-01,2026-01-15"})");
+  EXPECT_DOUBLE_EQ(EarnedUsd(s, "2026-01-15", "2026-02-01"), second_half);
+  EXPECT_LT(EarnedUsd(s, "2026-01-01", "2026-01-15"), first_half);
+
+  for (const char* bad : {"abc", "-1", "0.5,2026-02-30", "0.5,2026-02-01,2026-01-01",
+                          "0.5,2026-01-01,2026-02-01,2026-03-01"}) {
+    EXPECT_EQ(s.Call("POST", "/_sim/faults", {},
+                     std::string(R"({"route":"*","kind":"revalue","arg":")") + bad + "\"}")
+                  .status,
+              400)
+        << bad;
+  }
 }
 
 TEST(Control, TimeAdvanceAndStats) {

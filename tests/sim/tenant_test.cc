@@ -471,3 +471,44 @@ TEST(UsageHistory, FutureDaysAreZeroUnlessTheProductionQuirkIsOn) {
 
 }  // namespace
 }  // namespace akash::sim::testing
+
+namespace akash::sim::testing {
+namespace {
+
+TEST(ConsoleBlocks, NewestFirstFromTheIndexedHead) {
+  Sim s;
+  auto world = s.Json("/_sim/world");
+  auto blocks = s.Json("/v1/blocks?limit=3");
+  ASSERT_EQ(blocks.Size(), 3u);
+  EXPECT_EQ(blocks[0]["height"].GetInt64(), world["indexed_height"].GetInt64());
+  EXPECT_EQ(blocks[1]["height"].GetInt64(), world["indexed_height"].GetInt64() - 1);
+  EXPECT_TRUE(blocks[0]["datetime"].IsString());
+  EXPECT_EQ(s.Json("/v1/blocks").Size(), 20u);
+  EXPECT_EQ(s.Get("/v1/blocks?limit=101").status, 400);
+  EXPECT_EQ(s.Get("/v1/blocks?limit=0").status, 400);
+}
+
+TEST(Deployments, DetailLeasesUseTheOpenApiFieldNames) {
+  Sim s;
+  const Deployment& d = s.world().deployments().front();
+  auto one = s.Json("/v1/deployment/" + s.world().tenants()[d.tenant].address + "/" +
+                    std::to_string(d.dseq));
+  ASSERT_GT(one["leases"].Size(), 0u);
+  for (const auto& l : one["leases"].GetArray()) {
+    EXPECT_TRUE(l["status"].IsString());
+    EXPECT_TRUE(l["monthlyCostUDenom"].IsNumber());
+    EXPECT_TRUE(l["gseq"].IsUint());
+  }
+}
+
+TEST(TenantTruth, OpenLeasesSpendUpToTheIndexedHead) {
+  Sim s;
+  const int ti = TenantWithActiveLease(s);
+  auto truth = s.Json("/_sim/truth/tenant/" + s.tenant(ti).address);
+  auto blocks = s.Json("/v1/blocks?limit=1");
+  EXPECT_EQ(truth["spent_height"].GetInt64(), blocks[0]["height"].GetInt64());
+  EXPECT_LT(truth["spent_height"].GetInt64(), truth["chain_height"].GetInt64());
+}
+
+}  // namespace
+}  // namespace akash::sim::testing

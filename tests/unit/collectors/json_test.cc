@@ -177,17 +177,5 @@ TEST(CommonTest, RegimeForHonoursExclusiveUntil) {
   EXPECT_TRUE(RegimeFor(core::Date::FromYmd(2020, 1, 1), {}).akt.IsZero());
 }
 
-TEST(CommonTest, CounterGuardIgnoresNoiseButFollowsResets) {
-  CounterGuard g;
-  EXPECT_EQ(g.Apply(1000.0, "m", "t"), 1000.0);
-  EXPECT_EQ(g.Apply(1000.5, "m", "t"), 1000.5);
-  // 1000.5 − 1000.4999 = 1e-4 ≤ 1e-6 × 1000.5: float noise, keep the last value.
-  EXPECT_EQ(g.Apply(1000.4999, "m", "t"), 1000.5);
-  EXPECT_EQ(g.Apply(1000.6, "m", "t"), 1000.6);
-  // 1000.6 → 900: far beyond noise, a real reset is exported as such.
-  EXPECT_EQ(g.Apply(900.0, "m", "t"), 900.0);
-  EXPECT_EQ(g.Apply(900.0, "m", "t"), 900.0);
-}
-
 }  // namespace
 }  // namespace akash::collectors

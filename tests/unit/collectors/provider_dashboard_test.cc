@@ -152,6 +152,9 @@ TEST_F(ProviderDashboardSourceTest, ExportsEveryFamilyWithLabelsAndHelp) {
       {"akash_provider_leased_memory_bytes", prometheus::MetricType::Gauge},
       {"akash_provider_leased_storage_bytes", prometheus::MetricType::Gauge},
       {"akash_provider_data_timestamp_seconds", prometheus::MetricType::Gauge},
+      {"akash_provider_earnings_last_24h_akt", prometheus::MetricType::Gauge},
+      {"akash_provider_earnings_last_24h_act", prometheus::MetricType::Gauge},
+      {"akash_provider_earnings_last_24h_usd", prometheus::MetricType::Gauge},
   };
   ASSERT_EQ(out->families.size(), expected.size());
   for (const auto& f : out->families) {
@@ -214,60 +217,101 @@ TEST_F(ProviderDashboardSourceTest, HtmlWith200IsAParseError) {
   EXPECT_EQ(out.error().reason, ErrorReason::kParse);
 }
 
+// A dashboard body in the real wire types: money and counts as numbers, bytes as strings.
 std::string DashboardBody(const std::string& uakt, const std::string& uact, const std::string& uusd,
-                          const std::string& leases) {
+                          const std::string& leases, const std::string& daily = "") {
+  const std::string d = daily.empty()
+                            ? R"("dailyUAktEarned":0,"dailyUUsdcEarned":0,"dailyUActEarned":0,)"
+                              R"("dailyUUsdEarned":0,)"
+                            : daily;
   return R"({"current":{"date":"2026-08-20T12:00:00Z","height":1,"activeLeaseCount":1,)"
          R"("totalLeaseCount":)" +
          leases + R"(,"totalUAktEarned":)" + uakt + R"(,"totalUUsdcEarned":)" + uact +
-         R"(,"totalUActEarned":)" + uact + R"(,"totalUUsdEarned":)" + uusd +
-         R"(,"activeCPU":1000,"activeGPU":0,"activeMemory":0,"activeEphemeralStorage":0,)"
-         R"("activePersistentStorage":0,"activeStorage":0}})";
+         R"(,"totalUActEarned":)" + uact + R"(,"totalUUsdEarned":)" + uusd + "," + d +
+         R"("activeCPU":1000,"activeGPU":0,"activeMemory":"0","activeEphemeralStorage":"0",)"
+         R"("activePersistentStorage":"0","activeStorage":"00"}})";
 }
 
-TEST_F(ProviderDashboardSourceTest, CountersIgnoreFloatNoiseButFollowRealResets) {
+TEST_F(ProviderDashboardSourceTest, ExportsUpstreamTotalsAsTheyComeEvenWhenLower) {
+  // The source keeps no counter state: a lower upstream total (a revaluation of past days'
+  // AKT prices) is exported as read, and the scheduler's central hold keeps the counter from
+  // going backwards (tested with the hold in metrics/ and sched/).
   const Labels p = {{"provider", kProvider}};
   fetcher_.Set(kUrl, Respond(200, DashboardBody("198821549.899183", "62549.30588271079",
                                                 "523063470.03441215", "1337")));
   auto first = Poll();
   ASSERT_TRUE(first.ok());
-  EXPECT_DOUBLE_EQ(*Value(*first, "akash_provider_earned_akt_total", p), 198.821549899183);
+  EXPECT_DOUBLE_EQ(*Value(*first, "akash_provider_earned_usd_total", p), 523.06347003441215);
 
-  // The float sums wobble in their last digits: 0.000183 uakt less is 9e-13 relative.
-  fetcher_.Set(kUrl, Respond(200, DashboardBody("198821549.899", "62549.3058827", "523063470.0344",
-                                                "1337")));
+  fetcher_.Set(kUrl, Respond(200, DashboardBody("198821549.899183", "62549.30588271079",
+                                                "501000000", "1337")));
   auto second = Poll();
   ASSERT_TRUE(second.ok());
+  EXPECT_DOUBLE_EQ(*Value(*second, "akash_provider_earned_usd_total", p), 501.0);
   EXPECT_DOUBLE_EQ(*Value(*second, "akash_provider_earned_akt_total", p), 198.821549899183);
-  EXPECT_DOUBLE_EQ(*Value(*second, "akash_provider_earned_act_total", p), 0.06254930588271079);
-  EXPECT_DOUBLE_EQ(*Value(*second, "akash_provider_earned_usd_total", p), 523.06347003441215);
-
-  // Growth is followed.
-  fetcher_.Set(kUrl, Respond(200, DashboardBody("198900000", "62600", "523100000", "1338")));
-  auto third = Poll();
-  ASSERT_TRUE(third.ok());
-  EXPECT_DOUBLE_EQ(*Value(*third, "akash_provider_earned_akt_total", p), 198.9);
-  EXPECT_EQ(*Value(*third, "akash_provider_leases_created_total", p), 1338);
-
-  // A drop far beyond noise (an indexer rebuild) is exported as a reset.
-  fetcher_.Set(kUrl, Respond(200, DashboardBody("1000000", "2000000", "3000000", "10")));
-  auto fourth = Poll();
-  ASSERT_TRUE(fourth.ok());
-  EXPECT_DOUBLE_EQ(*Value(*fourth, "akash_provider_earned_akt_total", p), 1.0);
-  EXPECT_DOUBLE_EQ(*Value(*fourth, "akash_provider_earned_act_total", p), 2.0);
-  EXPECT_DOUBLE_EQ(*Value(*fourth, "akash_provider_earned_usd_total", p), 3.0);
-  EXPECT_EQ(*Value(*fourth, "akash_provider_leases_created_total", p), 10);
+  EXPECT_EQ(*Value(*second, "akash_provider_leases_created_total", p), 1337);
 }
 
-TEST_F(ProviderDashboardSourceTest, FailedPollDoesNotDisturbCounterState) {
+TEST_F(ProviderDashboardSourceTest, Last24hGaugesFromTheDailyFields) {
+  const Labels p = {{"provider", kProvider}};
+  fetcher_.Set(kUrl, Respond(200, Fixture("dashboard/ok.json")));
+  auto out = Poll();
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  // ok.json: dailyUAktEarned 123456.5, dailyUActEarned 100.25, dailyUUsdEarned 400000.5.
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earnings_last_24h_akt", p), 0.1234565);
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earnings_last_24h_act", p), 0.00010025);
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earnings_last_24h_usd", p), 0.4000005);
+  for (const char* name :
+       {"akash_provider_earnings_last_24h_akt", "akash_provider_earnings_last_24h_act",
+        "akash_provider_earnings_last_24h_usd"}) {
+    const auto* f = testing::FindFamily(*out, name);
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_EQ(f->type, prometheus::MetricType::Gauge);
+    EXPECT_NE(f->help.find("rolling 24 h before the indexed block"), std::string::npos) << f->help;
+    EXPECT_NE(f->help.find("Gross"), std::string::npos) << f->help;
+  }
+}
+
+TEST_F(ProviderDashboardSourceTest, Last24hActIsActElseUsdcNeverBoth) {
+  const Labels p = {{"provider", kProvider}};
+  fetcher_.Set(kUrl, Respond(200, DashboardBody("0", "0", "0", "1",
+                                                R"("dailyUAktEarned":0,"dailyUUsdcEarned":7000000,)"
+                                                R"("dailyUActEarned":5000000,)"
+                                                R"("dailyUUsdEarned":5000000,)")));
+  auto both = Poll();
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_DOUBLE_EQ(*Value(*both, "akash_provider_earnings_last_24h_act", p), 5.0);
+
+  // Before 2026-04-09 the Console sent only the USDC names.
+  fetcher_.Set(kUrl, Respond(200, Fixture("dashboard/pre_bme.json")));
+  auto pre = Poll();
+  ASSERT_TRUE(pre.ok()) << pre.error().message;
+  EXPECT_DOUBLE_EQ(*Value(*pre, "akash_provider_earnings_last_24h_act", p), 0.25);
+  EXPECT_DOUBLE_EQ(*Value(*pre, "akash_provider_earnings_last_24h_akt", p), 1.0);
+  EXPECT_DOUBLE_EQ(*Value(*pre, "akash_provider_earnings_last_24h_usd", p), 3.25);
+}
+
+TEST(ProviderDashboardParseTest, MissingDailyFieldIsAParseErrorNamingIt) {
+  const std::string body = DashboardBody(
+      "1", "1", "1", "1", R"("dailyUAktEarned":0,"dailyUUsdcEarned":0,"dailyUActEarned":0,)");
+  auto d = ParseProviderDashboard(body, "r");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().reason, ErrorReason::kParse);
+  EXPECT_NE(d.error().message.find("current.dailyUUsdEarned"), std::string::npos)
+      << d.error().message;
+}
+
+TEST_F(ProviderDashboardSourceTest, FailedPollBetweenTwoGoodOnesChangesNothing) {
   const Labels p = {{"provider", kProvider}};
   fetcher_.Set(kUrl, Respond(200, DashboardBody("5000000", "0", "5000000", "3")));
   ASSERT_TRUE(Poll().ok());
   fetcher_.Set(kUrl, Respond(502, Fixture("errors/console_502_database_timeout.json")));
   ASSERT_FALSE(Poll().ok());
-  fetcher_.Set(kUrl, Respond(200, DashboardBody("4999999.9999999", "0", "5000000", "3")));
+  fetcher_.Set(kUrl, Respond(200, DashboardBody("6000000", "0", "6000000", "4")));
   auto out = Poll();
   ASSERT_TRUE(out.ok());
-  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earned_akt_total", p), 5.0);
+  EXPECT_DOUBLE_EQ(*Value(*out, "akash_provider_earned_akt_total", p), 6.0);
+  EXPECT_EQ(*Value(*out, "akash_provider_leases_created_total", p), 4);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -795,6 +796,125 @@ TEST_F(EarningsSourceTest, MatchesPerDayReferenceOverAYear) {
     }
     if (HasFailure()) break;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The completed-day cache kept in PollContext::state (a reload or, with --storage.path, a restart)
+
+TEST(EarningsCacheBlobTest, RoundTripsExactly) {
+  std::map<DayRange, EarningsAmounts> cache;
+  cache[R(D(2026, 3, 24), D(2026, 3, 25))] = {*Decimal::Parse("198821549.899183"),
+                                              *Decimal::Parse("62549.30588271079"),
+                                              *Decimal::Parse("523063470.03441215")};
+  cache[R(D(2026, 1, 1), D(2026, 3, 21))] = {Decimal(), *Decimal::Parse("0.000001"),
+                                             *Decimal::Parse("1.5")};
+  const std::string blob = EncodeEarningsCache(cache);
+  EXPECT_NE(blob.find("\"v\":1"), std::string::npos) << blob;
+  auto back = DecodeEarningsCache(blob);
+  ASSERT_TRUE(back.has_value()) << blob;
+  ASSERT_EQ(back->size(), 2u);
+  const EarningsAmounts& a = back->at(R(D(2026, 3, 24), D(2026, 3, 25)));
+  EXPECT_EQ(a.uakt.ToString(), "198821549.899183");
+  EXPECT_EQ(a.uact.ToString(), "62549.30588271079");
+  EXPECT_EQ(a.uusd.ToString(), "523063470.03441215");
+  EXPECT_EQ(back->at(R(D(2026, 1, 1), D(2026, 3, 21))).uact.ToString(), "0.000001");
+}
+
+TEST(EarningsCacheBlobTest, AnythingElseIsAbsent) {
+  const char* const bad[] = {
+      "",
+      "garbage",
+      R"({"v":1,"ranges":[["2026-03-24","2026-03-25","1","2")",  // truncated
+      R"({"v":2,"ranges":[]})",                                  // a newer format
+      R"({"ranges":[]})",
+      R"({"v":1,"ranges":{}})",
+      R"({"v":1,"ranges":[["2026-03-24","2026-03-25","1","2"]]})",
+      R"({"v":1,"ranges":[["2026-03-24","2026-03-25","1","2","x"]]})",
+      R"({"v":1,"ranges":[["2026-03-25","2026-03-24","1","2","3"]]})",
+      R"({"v":1,"ranges":[["2026-02-30","2026-03-24","1","2","3"]]})",
+      R"({"v":1,"ranges":[["2026-03-24","2026-03-25",1,2,3]]})",
+      R"([1,2,3])",
+  };
+  for (const char* blob : bad) EXPECT_FALSE(DecodeEarningsCache(blob).has_value()) << blob;
+  EXPECT_TRUE(DecodeEarningsCache(R"({"v":1,"ranges":[]})").has_value());
+}
+
+TEST_F(EarningsSourceTest, ASecondSourceWithTheSameStateAsksOnlyForNewRanges) {
+  World world(Flat);
+  world.Install(fetcher_);
+  core::SourceState state("provider_earnings", kProvider);
+  {
+    auto first = MakeSource(true);
+    fetcher_.ClearCalls();
+    PollContext ctx{At(2026, 3, 25, 0, 30), &facts_, &state};
+    ASSERT_TRUE(first.Poll(fetcher_, ctx).ok());
+    EXPECT_EQ(fetcher_.calls().size(), 7u);
+  }
+  EXPECT_TRUE(state.dirty());
+  ASSERT_TRUE(state.Get(kEarningsCacheBlob).has_value());
+
+  // A restart (or reload) on the same day: a new Source, the same state, no request at all,
+  // and the same figures as the first poll derived.
+  auto second = MakeSource(true);
+  fetcher_.ClearCalls();
+  PollContext same_day{At(2026, 3, 25, 5), &facts_, &state};
+  auto out = second.Poll(fetcher_, same_day);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(fetcher_.calls().size(), 0u);
+  EXPECT_DOUBLE_EQ(Get(*out, "akash_provider_earnings_akt", "year_to_date"), 83.0);
+  EXPECT_DOUBLE_EQ(Get(*out, "akash_provider_earnings_usd", "30d"), 150.0);
+
+  // The next day, a third Source fetches only the four ranges that moved.
+  auto third = MakeSource(true);
+  fetcher_.ClearCalls();
+  PollContext next_day{At(2026, 3, 26, 0, 30), &facts_, &state};
+  auto next = third.Poll(fetcher_, next_day);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(fetcher_.calls().size(), 4u);
+  EXPECT_DOUBLE_EQ(Get(*next, "akash_provider_earnings_akt", "year_to_date"), 84.0);
+  // The blob now holds exactly the ranges of that poll.
+  auto kept = DecodeEarningsCache(*state.Get(kEarningsCacheBlob));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->size(), 7u);
+  EXPECT_TRUE(kept->contains(R(D(2026, 3, 25), D(2026, 3, 26))));
+  EXPECT_FALSE(kept->contains(R(D(2026, 3, 24), D(2026, 3, 25))));
+}
+
+TEST_F(EarningsSourceTest, AnUnparsableBlobIsTreatedAsAbsent) {
+  World world(Flat);
+  world.Install(fetcher_);
+  core::SourceState state("provider_earnings", kProvider);
+  state.Put(kEarningsCacheBlob, R"({"v":1,"ranges":[["2026-03-24")");
+  auto source = MakeSource(true);
+  fetcher_.ClearCalls();
+  PollContext ctx{At(2026, 3, 25, 0, 30), &facts_, &state};
+  auto out = source.Poll(fetcher_, ctx);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(fetcher_.calls().size(), 7u);
+  EXPECT_DOUBLE_EQ(Get(*out, "akash_provider_earnings_akt", "year_to_date"), 83.0);
+  // The bad blob was replaced by a good one.
+  EXPECT_TRUE(DecodeEarningsCache(*state.Get(kEarningsCacheBlob)).has_value());
+}
+
+TEST_F(EarningsSourceTest, AFailedPollStillKeepsWhatItFetchedInTheState) {
+  World world(Flat);
+  world.fail_with_502.insert(R(D(2026, 2, 1), D(2026, 3, 1)));  // asked last
+  world.Install(fetcher_);
+  core::SourceState state("provider_earnings", kProvider);
+  {
+    auto source = MakeSource(true);
+    PollContext ctx{At(2026, 3, 25, 10), &facts_, &state};
+    ASSERT_FALSE(source.Poll(fetcher_, ctx).ok());
+  }
+  world.fail_with_502.clear();
+  auto source = MakeSource(true);
+  fetcher_.ClearCalls();
+  PollContext ctx{At(2026, 3, 25, 11), &facts_, &state};
+  auto out = source.Poll(fetcher_, ctx);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_EQ(fetcher_.calls().size(), 1u);
+  EXPECT_NE(fetcher_.calls()[0].url.find("from_date=2026-02-01&to_date=2026-03-01"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::multimap<std::string, std::string> Pairs(const std::vector<std::unique_ptr<
 
 TEST(RegistryTest, BuildsImplementedSourcesForEveryPlannedPair) {
   auto sources = MakeSources(TwoProviders());
-  // tenant_usage is planned but not implemented here yet, and chain_leases needs chain_rest.
+  // chain_leases needs chain_rest; tenant_billing needs a Console key.
   EXPECT_EQ(Pairs(sources), (std::multimap<std::string, std::string>{
                                 {"market", ""},
                                 {"provider_dashboard", kKeyed},
@@ -55,6 +55,7 @@ TEST(RegistryTest, BuildsImplementedSourcesForEveryPlannedPair) {
                                 {"provider_earnings", kPublic},
                                 {"provider_status", kKeyed},
                                 {"provider_status", kPublic},
+                                {"tenant_usage", "akash1tenant"},
                             }));
 }
 
@@ -63,7 +64,7 @@ TEST(RegistryTest, DisabledSourceIsNotBuilt) {
   c.sources[core::kSourceProviderEarnings].enabled = false;
   auto sources = MakeSources(c);
   for (const auto& s : sources) EXPECT_NE(s->name(), "provider_earnings");
-  EXPECT_EQ(sources.size(), 5u);
+  EXPECT_EQ(sources.size(), 6u);
 }
 
 TEST(RegistryTest, NoTargetsStillRunsMarket) {
@@ -101,6 +102,41 @@ TEST(RegistryTest, EachProviderGetsItsOwnRouteAndKey) {
         EXPECT_TRUE(call.secret_headers.empty());
       }
     }
+  }
+}
+
+TEST(RegistryTest, EveryTenantGetsItsOwnSourcePairAndKey) {
+  core::Config c = TwoProviders();
+  c.providers.clear();
+  c.tenants.clear();
+  core::TenantTarget key_only;
+  key_only.console_api_key = core::Secret("ac.sk.production." + std::string(64, 'b'));
+  c.tenants.push_back(key_only);
+  core::TenantTarget both;
+  both.address = "akash1both";
+  both.console_api_key = core::Secret("ac.sk.production." + std::string(64, 'c'));
+  c.tenants.push_back(both);
+  auto sources = MakeSources(c);
+  EXPECT_EQ(Pairs(sources), (std::multimap<std::string, std::string>{
+                                {"market", ""},
+                                {"tenant_billing", "tenants[0]"},
+                                {"tenant_billing", "akash1both"},
+                                {"tenant_usage", "tenants[0]"},
+                                {"tenant_usage", "akash1both"},
+                            }));
+  // The key-only tenant resolves its address with its own key.
+  for (const auto& s : sources) {
+    if (s->target() != "tenants[0]" || s->name() != "tenant_usage") continue;
+    FakeFetcher fetcher;
+    fetcher.Set("https://console.test/v1/user/me",
+                Respond(401, R"({"error":"Unauthorized","message":"Invalid API key"})"));
+    core::SharedFacts facts;
+    auto out = s->Poll(fetcher, PollContext{At(2026, 8, 20, 5), &facts});
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.error().reason, core::ErrorReason::kAuth);
+    ASSERT_EQ(fetcher.calls().size(), 1u);
+    EXPECT_EQ(fetcher.calls()[0].secret_headers.at("x-api-key"),
+              "ac.sk.production." + std::string(64, 'b'));
   }
 }
 

@@ -1,0 +1,3 @@
+(import 'provider-revenue.libsonnet') +
+(import 'billing-usage.libsonnet') +
+(import 'exporter-health.libsonnet')
