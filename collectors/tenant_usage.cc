@@ -36,8 +36,11 @@ core::Result<std::vector<UsageRow>> ParseUsageHistory(std::string_view body,
   std::vector<UsageRow> rows;
   rows.reserve(doc.Size());
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
-    AKASH_COLL_ASSIGN_OR_RETURN(JsonObject row, JsonObject::From(doc[i], std::string(route),
-                                                                 "[" + std::to_string(i) + "]"));
+    // Appended, not "[" + to_string(i) + "]": GCC 12 -O3 reports a false -Wrestrict on that.
+    std::string where = "[";
+    where += std::to_string(i);
+    where += ']';
+    AKASH_COLL_ASSIGN_OR_RETURN(JsonObject row, JsonObject::From(doc[i], std::string(route), where));
     UsageRow r;
     AKASH_COLL_ASSIGN_OR_RETURN(std::string date, row.String("date"));
     // "YYYY-MM-DD"; an ISO timestamp would name the same day in its first ten characters.

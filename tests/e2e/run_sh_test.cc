@@ -106,7 +106,7 @@ TEST(RunSh, DemoServesProviderMetricsAtThePrintedAddressAndStopsEverything) {
   ASSERT_TRUE(run.WaitForOutput(marker, seconds(480))) << run.Stderr();
   const std::string err = run.Stderr();
   const auto at = err.find(marker) + marker.size() - std::string("http://").size();
-  const std::string url = err.substr(at, err.find(' ', at) - at);
+  const std::string url = err.substr(at, err.find_first_of(", \n", at) - at);
   ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
   ASSERT_EQ(url.substr(url.size() - 8), "/metrics") << url;
   const std::string port = url.substr(17, url.size() - 17 - 8);
