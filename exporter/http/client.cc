@@ -257,6 +257,8 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
   if (!parts) parts = ParseRfc850(value, now_year);
   if (!parts) parts = ParseAsctime(value);
   if (!parts) return std::nullopt;
+  // Nanosecond time points end in 2262; any date that far out is past every cap anyway.
+  if (parts->year >= 2200) return std::chrono::seconds(kMaxRetryAfterSeconds);
   const auto when = ToTimePoint(*parts);
   if (!when) return std::nullopt;
   if (*when <= now) return std::chrono::seconds(0);
