@@ -34,9 +34,13 @@ crashes=$PWD/build-fuzz/crashes
 mkdir -p "$crashes"
 export UBSAN_OPTIONS="suppressions=$PWD/tests/fuzz/ubsan.supp:halt_on_error=1:print_stacktrace=1"
 status=0
+# In CI the run is reproducible: a fixed seed and a fixed number of runs (the time is only a
+# ceiling), so a build that passed here passes there, and a new failure comes from a change.
+extra=()
+if ((ci)); then extra=(-seed=1 "-runs=${AKASH_FUZZ_RUNS:-200000}"); fi
 build-fuzz/tests/fuzz/parsers_fuzz -max_total_time="$seconds" -max_len=65536 -timeout=5 \
-  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" "$work" tests/fuzz/corpus \
-  2>&1 | tee "$work/fuzz.log" || status=$?
+  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" "${extra[@]}" "$work" \
+  tests/fuzz/corpus 2>&1 | tee "$work/fuzz.log" || status=$?
 if ((status != 0)); then
   echo "== fuzz: FAILED (exit $status)" >&2
   found=0

@@ -13,20 +13,12 @@
 #include <thread>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/sim_json.h"
 
 namespace akash::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-rapidjson::Document Json(const std::string& url) {
-  const auto r = Http("GET", url);
-  EXPECT_EQ(r.status, 200) << url << ": " << r.body;
-  rapidjson::Document d;
-  d.Parse(r.body.c_str());
-  EXPECT_FALSE(d.HasParseError()) << url;
-  return d;
-}
 
 long double Dec(const rapidjson::Value& v) { return std::stold(v.GetString()); }
 

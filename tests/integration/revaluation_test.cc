@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/sim_json.h"
 
 namespace akash::itest {
 namespace {
@@ -66,17 +67,6 @@ int FreePort() {
   }
   close(fd);
   return port;
-}
-
-rapidjson::Document Json(const std::string& url) {
-  const auto r = Http("GET", url);
-  rapidjson::Document d;
-  d.Parse(r.body.c_str());
-  if (r.status != 200 || d.HasParseError()) {
-    ADD_FAILURE() << url << ": HTTP " << r.status << " " << r.body.substr(0, 300);
-    d.SetObject();
-  }
-  return d;
 }
 
 long PostJson(const std::string& url, const std::string& body) {

@@ -15,20 +15,12 @@
 #include <sstream>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/sim_json.h"
 
 namespace akash::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-rapidjson::Document Json(const std::string& url) {
-  const auto r = Http("GET", url);
-  EXPECT_EQ(r.status, 200) << url << ": " << r.body;
-  rapidjson::Document d;
-  d.Parse(r.body.c_str());
-  EXPECT_FALSE(d.HasParseError()) << url;
-  return d;
-}
 
 void ExpectClose(std::optional<double> got, long double want, const std::string& what) {
   ASSERT_TRUE(got.has_value()) << what << " missing";

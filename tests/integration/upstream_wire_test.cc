@@ -11,20 +11,12 @@
 #include <string>
 
 #include "tests/integration/harness.h"
+#include "tests/integration/sim_json.h"
 
 namespace akash::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-rapidjson::Document Json(const std::string& url) {
-  const auto r = Http("GET", url);
-  EXPECT_EQ(r.status, 200) << url << ": " << r.body;
-  rapidjson::Document d;
-  d.Parse(r.body.c_str());
-  if (d.HasParseError()) d.SetObject();
-  return d;
-}
 
 double Errors(const std::string& body, const std::string& source, const std::string& target,
               const std::string& reason) {
