@@ -259,6 +259,8 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
   if (!parts) return std::nullopt;
   // Nanosecond time points end in 2262; any date that far out is past every cap anyway.
   if (parts->year >= 2200) return std::chrono::seconds(kMaxRetryAfterSeconds);
+  // They begin in 1677: a date before 1970 is simply in the past.
+  if (parts->year < 1970) return std::chrono::seconds(0);
   const auto when = ToTimePoint(*parts);
   if (!when) return std::nullopt;
   if (*when <= now) return std::chrono::seconds(0);

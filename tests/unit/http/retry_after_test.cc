@@ -47,6 +47,10 @@ TEST(ParseRetryAfter, Asctime) {
 
 TEST(ParseRetryAfter, PastDateIsZero) {
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", kNow), seconds(0));
+  // Before the range of nanosecond time points (1677): still just the past, no overflow
+  // (found by the CI fuzz run).
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 1026 07:28:07 GMT", kNow), seconds(0));
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 0001 07:28:07 GMT", kNow), seconds(0));
 }
 
 TEST(ParseRetryAfter, SubSecondRemainderRoundsUp) {
