@@ -23,15 +23,17 @@ trap cleanup EXIT
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# wrk → "req/s p50_ms p99_ms errors"
+# wrk → "good_req/s p50_ms p99_ms errors". Only answered requests count: wrk's own Requests/sec
+# includes requests that ended in a socket error or a non-2xx, which a server that drops
+# connections under load would otherwise win with.
 load() {
   wrk -t2 -c64 -d"${seconds}s" --latency "$@" 2>&1 | awk '
-    /Requests\/sec/ {rps = $2}
+    / requests in / {n = $1; t = $4; sub(/s,?$/, "", t)}
     /^ +50%/ {p50 = $2} /^ +99%/ {p99 = $2}
     /Socket errors/ {gsub(/,/, ""); err += $4 + $6 + $8 + $10}
     /Non-2xx/ {err += $5}
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    END {printf "%s %.3f %.3f %d\n", rps, ms(p50), ms(p99), err + 0}'
+    END {printf "%.1f %.3f %.3f %d\n", (n - err) / t, ms(p50), ms(p99), err + 0}'
 }
 
 printf "%-8s %-8s %12s %9s %9s %6s %12s %9s %9s %6s %10s %10s\n" series impl "plain req/s" "p50 ms" \
