@@ -71,9 +71,15 @@ std::map<pid_t, std::string> Descendants(pid_t root) {
 }
 
 // Kills whatever a failed test left behind, so a failure cannot leak processes.
+// Kills whatever the test started, also when an assertion ends it early: the processes seen so
+// far and, while run.sh is still alive, every descendant it has now.
 struct KillOnExit {
   std::map<pid_t, std::string>* pids;
+  pid_t root;
   ~KillOnExit() {
+    if (Alive(root)) {
+      for (const auto& [pid, comm] : Descendants(root)) (*pids)[pid] = comm;
+    }
     for (const auto& [pid, comm] : *pids) {
       if (Alive(pid)) kill(pid, SIGKILL);
     }
@@ -99,7 +105,7 @@ TEST(RunSh, DemoServesProviderMetricsAtThePrintedAddressAndStopsEverything) {
                "--web.listen-address=127.0.0.1:0"},
               dir.path());
   std::map<pid_t, std::string> seen;
-  KillOnExit cleanup{&seen};
+  KillOnExit cleanup{&seen, run.pid()};
 
   // run.sh rebuilds nothing when build-release is current; allow for a rebuild anyway.
   const std::string marker = "demo: metrics at http://";
