@@ -2,16 +2,21 @@
 // picks the parser, the rest is its input. Every parser must return a value or an error and never
 // crash, hang or read out of bounds (run under ASan+UBSan by scripts/fuzz.sh).
 #include <chrono>
+#include <map>
+#include <vector>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "collectors/chain_parse.h"
 #include "collectors/json.h"
 #include "collectors/market.h"
 #include "collectors/provider_dashboard.h"
 #include "collectors/provider_earnings.h"
 #include "collectors/provider_status.h"
+#include "collectors/tenant_billing.h"
+#include "collectors/tenant_usage.h"
 #include "exporter/core/config.h"
 #include "exporter/core/date.h"
 #include "exporter/core/decimal.h"
@@ -59,6 +64,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)collectors::ParseJson(input, "fuzz");
       // Error bodies of every upstream (Hono, FastAPI, gRPC gateway, HTML) for the log line.
       (void)collectors::UpstreamErrorCode(input);
+      // The chain and tenant bodies share this case (a JSON body each), so the first-byte
+      // selector and the existing corpus keep their meaning.
+      for (const auto shape : {collectors::chain::ApiShape::kV1beta5,
+                               collectors::chain::ApiShape::kV1beta4}) {
+        std::vector<collectors::chain::LeaseRecord> leases;
+        (void)collectors::chain::ParseLeasesPage(input, "fuzz", shape, &leases);
+        std::map<std::string, collectors::chain::GpuOffers> bids;
+        (void)collectors::chain::ParseBidsPage(input, "fuzz", shape, &bids);
+      }
+      (void)collectors::chain::ParseBlock(input, "fuzz");
+      (void)collectors::ParseUsageHistory(input, "fuzz");
+      (void)collectors::ParseTransactionsPage(input, "fuzz");
+      (void)collectors::ParseBalances(input, "fuzz");
+      (void)collectors::ParseDeploymentsPage(input, "fuzz");
+      (void)collectors::ParseDeploymentGpuModels(input, "fuzz");
+      (void)collectors::ParseLatestHeight(input, "fuzz");
       break;
     case 6: {
       // Endpoint URLs from the config decide the interval floor.
