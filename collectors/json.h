@@ -34,6 +34,11 @@ inline constexpr unsigned kJsonParseFlags = rapidjson::kParseNumbersAsStringsFla
 // RapidJSON's error text and byte offset. `route` only labels the message.
 core::Result<rapidjson::Document> ParseJson(std::string_view body, std::string_view route);
 
+// Parses a cache blob a collector wrote into its core::SourceState: true when `blob` is a JSON
+// object whose integer "v" equals `version`. Anything else (an older format, damage) is false,
+// and the caller treats the blob as absent.
+bool ParseVersionedBlob(std::string_view blob, int version, rapidjson::Document& doc);
+
 // Parses an ISO-8601 / RFC 3339 timestamp, "YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH:MM|±HHMM]"
 // ('T' may also be a space or 't'; no offset means UTC; a bare date means its midnight).
 // Returns Unix seconds including the fraction, or nullopt.

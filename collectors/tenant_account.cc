@@ -31,13 +31,10 @@ std::string EncodeAccount(const std::string& fingerprint, const std::string& add
 
 std::optional<std::string> DecodeAccount(const std::string& blob, const std::string& fingerprint) {
   rapidjson::Document d;
-  d.Parse(blob.c_str(), blob.size());
-  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
-  const auto v = d.FindMember("v");
+  if (!ParseVersionedBlob(blob, kAccountBlobVersion, d)) return std::nullopt;
   const auto key = d.FindMember("key");
   const auto address = d.FindMember("address");
-  if (v == d.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kAccountBlobVersion ||
-      key == d.MemberEnd() || !key->value.IsString() || key->value.GetString() != fingerprint ||
+  if (key == d.MemberEnd() || !key->value.IsString() || key->value.GetString() != fingerprint ||
       address == d.MemberEnd() || !address->value.IsString() ||
       address->value.GetStringLength() == 0) {
     return std::nullopt;

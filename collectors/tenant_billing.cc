@@ -112,12 +112,9 @@ GpuModels DecodeGpuModels(const std::optional<std::string>& blob) {
   GpuModels out;
   if (!blob) return out;
   rapidjson::Document d;
-  d.Parse(blob->data(), blob->size());
-  if (d.HasParseError() || !d.IsObject()) return out;
-  const auto v = d.FindMember("v");
+  if (!ParseVersionedBlob(*blob, kBlobVersion, d)) return out;
   const auto deployments = d.FindMember("d");
-  if (v == d.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kBlobVersion ||
-      deployments == d.MemberEnd() || !deployments->value.IsObject()) {
+  if (deployments == d.MemberEnd() || !deployments->value.IsObject()) {
     return out;
   }
   for (const auto& dep : deployments->value.GetObject()) {
@@ -162,13 +159,10 @@ ClosedLeases DecodeClosedLeases(const std::optional<std::string>& blob,
   ClosedLeases out;
   if (!blob) return out;
   rapidjson::Document d;
-  d.Parse(blob->data(), blob->size());
-  if (d.HasParseError() || !d.IsObject()) return out;
-  const auto v = d.FindMember("v");
+  if (!ParseVersionedBlob(*blob, kBlobVersion, d)) return out;
   const auto acc = d.FindMember("account");
   const auto leases = d.FindMember("l");
-  if (v == d.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kBlobVersion ||
-      acc == d.MemberEnd() || !acc->value.IsString() || account != acc->value.GetString() ||
+  if (acc == d.MemberEnd() || !acc->value.IsString() || account != acc->value.GetString() ||
       leases == d.MemberEnd() || !leases->value.IsObject()) {
     return out;
   }

@@ -88,17 +88,12 @@ std::string EncodeUsageSums(const std::string& account, const UsageSums& sums) {
 
 std::optional<UsageSums> DecodeUsageSums(std::string_view blob, const std::string& account) {
   rapidjson::Document d;
-  d.Parse(blob.data(), blob.size());
-  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
+  if (!ParseVersionedBlob(blob, kUsageBlobVersion, d)) return std::nullopt;
   const auto str = [&](const char* name) -> std::optional<std::string> {
     const auto it = d.FindMember(name);
     if (it == d.MemberEnd() || !it->value.IsString()) return std::nullopt;
     return std::string(it->value.GetString(), it->value.GetStringLength());
   };
-  const auto v = d.FindMember("v");
-  if (v == d.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kUsageBlobVersion) {
-    return std::nullopt;
-  }
   if (str("account") != account) return std::nullopt;
   const auto through = str("through");
   const auto akt = str("akt");
