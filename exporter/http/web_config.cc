@@ -30,6 +30,14 @@ std::string Scalar(const std::string& file, const YAML::Node& node, const std::s
   return node.Scalar();
 }
 
+// A mapping key as text. YAML allows any node as a key ("? [a]: b", "? : x"); a web config only
+// has plain names, so anything else is refused here instead of reaching yaml-cpp's as<std::string>,
+// which throws on a sequence or mapping.
+std::string Key(const std::string& file, const YAML::Node& node) {
+  if (!node.IsScalar()) Fail(file, node, "keys must be plain names");
+  return node.Scalar();
+}
+
 std::string Resolve(const std::string& file, const std::string& path) {
   if (path.empty() || path.front() == '/') return path;
   return (std::filesystem::path(file).parent_path() / path).lexically_normal().string();
@@ -83,7 +91,7 @@ std::optional<TlsServerConfig> ParseTls(const std::string& file, const YAML::Nod
   bool any = false;
   bool auth_given = false;
   for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = Key(file, kv.first);
     const YAML::Node& v = kv.second;
     if (key == "cert_file") {
       tls.cert_file = Resolve(file, Scalar(file, v, key));
@@ -179,18 +187,14 @@ const std::string& DummyHash() {
 
 }  // namespace
 
-WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    throw WebConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+namespace {
+
+WebConfig ParseRoot(const YAML::Node& root, const std::string& file) {
   WebConfig config;
   if (root.IsNull()) return config;
   if (!root.IsMap()) Fail(file, root, "the web config must be a mapping");
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = Key(file, kv.first);
     if (key == "tls_server_config") {
       config.tls = ParseTls(file, kv.second);
     } else if (key == "basic_auth_users") {
@@ -198,7 +202,7 @@ WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
       if (users.IsNull()) continue;
       if (!users.IsMap()) Fail(file, users, "basic_auth_users must be a mapping of user: hash");
       for (const auto& u : users) {
-        const std::string user = u.first.as<std::string>();
+        const std::string user = Key(file, u.first);
         if (user.empty()) Fail(file, u.first, "basic_auth_users: empty user name");
         if (user.find(':') != std::string::npos) {
           Fail(file, u.first, "basic_auth_users: user name '" + user + "' contains ':'");
@@ -220,6 +224,24 @@ WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
     }
   }
   return config;
+}
+
+}  // namespace
+
+WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    throw WebConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  try {
+    return ParseRoot(root, file);
+  } catch (const YAML::Exception& e) {
+    // Every shape is checked before it is used; this only keeps a missed case a WebConfigError
+    // (a refused start or reload) rather than an exception that ends the process.
+    throw WebConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
 }
 
 WebConfig LoadWebConfig(const std::string& file) {

@@ -109,6 +109,18 @@ TEST(WebConfig, InvalidFilesNameFileLineAndReason) {
   EXPECT_NE(ErrorOf("a: [\n").find("/etc/web.yml:"), std::string::npos);
 }
 
+// YAML allows complex and empty keys ("? ? " is a mapping whose key is itself a mapping with a
+// null key); each must be a WebConfigError with a line, never a yaml-cpp exception that would end
+// the process on start or reload. The first case is the input the CI fuzz run found.
+TEST(WebConfig, NonScalarKeysAreRefusedWithALine) {
+  EXPECT_EQ(ErrorOf(" ? ? "), "/etc/web.yml:1: keys must be plain names");
+  EXPECT_EQ(ErrorOf("? [a, b]\n: 1\n"), "/etc/web.yml:1: keys must be plain names");
+  EXPECT_EQ(ErrorOf("tls_server_config:\n  ? {a: 1}\n  : x\n"),
+            "/etc/web.yml:2: keys must be plain names");
+  EXPECT_EQ(ErrorOf("basic_auth_users:\n  ? [u]\n  : x\n"),
+            "/etc/web.yml:2: keys must be plain names");
+}
+
 TEST(WebConfig, PlainPasswordsAreRefusedWithoutBeingEchoed) {
   const auto err = ErrorOf("basic_auth_users:\n  alice: hunter2\n");
   EXPECT_NE(err.find("/etc/web.yml:2"), std::string::npos) << err;
