@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -162,6 +163,13 @@ void ReleaseFreeMemory() {
 
 }  // namespace
 
+void ConfigureAllocator() {
+#if defined(__GLIBC__)
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr) return;
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+}
+
 BuildInfo CurrentBuildInfo() {
   BuildInfo b;
   b.version = AKASH_VERSION;
@@ -224,6 +232,24 @@ Families Exposition::Collect() const {
 }
 
 std::string Exposition::Render() const {
+  std::string body;
+  {
+    std::lock_guard lock(mu_);
+    // The previous body's size plus room for a little growth: one allocation, little slack.
+    body.reserve(last_size_ + last_size_ / 32 + 4096);
+  }
+  RenderInto(body, nullptr);
+  {
+    std::lock_guard lock(mu_);
+    last_size_ = body.size();
+  }
+  if (body.capacity() > body.size() + body.size() / 16 + 4096) body.shrink_to_fit();
+  return body;
+}
+
+void Exposition::RenderInto(std::string& buf,
+                            const std::function<void(std::string&)>& flush) const {
+  constexpr std::size_t kFlushBytes = 256 * 1024;
   const auto statuses = store_.Statuses();
   Families own;  // self and process families: small, built per render
   AppendSelfFamilies(store_, options_.build, statuses, own);
@@ -237,20 +263,14 @@ std::string Exposition::Render() const {
     for (const auto& f : *s.snapshot) by_name[f.name].push_back(&f);
   }
   for (const auto& f : own) by_name[f.name].push_back(&f);
-  std::string body;
-  {
-    std::lock_guard lock(mu_);
-    body.reserve(last_size_ + last_size_ / 8 + 4096);
-  }
   for (const auto& [name, parts] : by_name) {
-    AppendFamilyHeader(body, *parts.front());
-    for (const MetricFamily* part : parts) AppendSamples(body, *part);
+    AppendFamilyHeader(buf, *parts.front());
+    for (const MetricFamily* part : parts) {
+      AppendSamples(buf, *part);
+      if (flush && buf.size() >= kFlushBytes) flush(buf);
+    }
   }
-  {
-    std::lock_guard lock(mu_);
-    last_size_ = body.size();
-  }
-  return body;
+  if (flush) flush(buf);
 }
 
 std::shared_ptr<const Exposition::Rendered> Exposition::Current() const {
@@ -264,35 +284,101 @@ void Exposition::Publish(std::shared_ptr<const Rendered> r) {
   ++renders_;
 }
 
-std::shared_ptr<const Exposition::Rendered> Exposition::RenderNow(bool with_gzip) {
+std::shared_ptr<const Exposition::Rendered> Exposition::RenderNow(bool with_plain,
+                                                                  bool with_gzip) {
   if (options_.on_render) options_.on_render();
   auto r = std::make_shared<Rendered>();
   // The generation is read before the statuses, so a change during the render makes the
   // result look outdated (and rendered again) rather than current.
   r->generation = store_.generation();
   r->at = store_.clock().Steady();
-  r->plain = std::make_shared<const std::string>(Render());
-  if (with_gzip) r->gzip = std::make_shared<const std::string>(Gzip(*r->plain));
+  if (with_plain) {
+    r->plain = std::make_shared<const std::string>(Render());
+    if (with_gzip) r->gzip = std::make_shared<const std::string>(Gzip(*r->plain));
+  } else if (with_gzip) {
+    // gzip alone: the text goes through zlib a piece at a time and is never whole in memory.
+    GzipWriter writer;
+    std::string piece;
+    piece.reserve(288 * 1024);
+    RenderInto(piece, [&writer](std::string& buf) {
+      writer.Add(buf);
+      buf.clear();
+    });
+    r->gzip = std::make_shared<const std::string>(writer.Finish());
+  }
   return r;
 }
 
+void Exposition::NoteRequest(bool gzip) {
+  const std::int64_t now = store_.clock().Steady().time_since_epoch().count();
+  (gzip ? last_gzip_request_ : last_plain_request_).store(now, std::memory_order_relaxed);
+}
+
+bool Exposition::Wanted(bool gzip) const {
+  const std::int64_t at =
+      (gzip ? last_gzip_request_ : last_plain_request_).load(std::memory_order_relaxed);
+  if (at == kNever) return false;
+  const auto now = store_.clock().Steady().time_since_epoch();
+  return now - std::chrono::steady_clock::duration(at) <= options_.format_idle;
+}
+
+std::shared_ptr<const std::string> Exposition::GetBackground(bool gzip) {
+  const auto body_of = [gzip](const std::shared_ptr<const Rendered>& r) {
+    return !r ? nullptr : gzip ? r->gzip : r->plain;
+  };
+  auto cur = Current();
+  if (auto body = body_of(cur)) {
+    if (!cur || cur->generation != store_.generation() ||
+        store_.clock().Steady() - cur->at > options_.max_cache_age) {
+      RequestRender();
+    }
+    return body;
+  }
+  // No body of this format: the first request for it, or the first after format_idle. Render it
+  // here, once (concurrent requests for it wait for this one, not for the renderer).
+  std::lock_guard demand(demand_mu_);
+  cur = Current();
+  if (auto body = body_of(cur)) return body;
+  std::shared_ptr<Rendered> made;
+  if (gzip && cur && cur->plain) {
+    made = std::make_shared<Rendered>(*cur);  // the same render, now with its gzip form
+    made->gzip = std::make_shared<const std::string>(Gzip(*cur->plain));
+  } else {
+    auto fresh = RenderNow(!gzip, gzip);
+    made = std::make_shared<Rendered>(*fresh);
+    // Keep the other format's body; the renderer brings both up to date next.
+    if (cur) (gzip ? made->plain : made->gzip) = gzip ? cur->plain : cur->gzip;
+    RequestRender();
+  }
+  std::shared_ptr<const std::string> body = body_of(made);
+  ReleaseFreeMemory();  // the render's temporaries, freed on this server thread's arena
+  {
+    std::lock_guard lock(mu_);
+    // The renderer may have published meanwhile; never replace a newer render with this one.
+    if (current_ && current_->generation > made->generation && body_of(current_)) {
+      return body_of(current_);
+    }
+    current_ = made;
+    ++renders_;
+  }
+  return body;
+}
+
 std::shared_ptr<const std::string> Exposition::Get(bool gzip) {
+  if (options_.background_render) {
+    NoteRequest(gzip);
+    return GetBackground(gzip);
+  }
   auto cur = Current();
   const auto outdated = [&](const std::shared_ptr<const Rendered>& r) {
     return !r || r->generation != store_.generation() ||
            store_.clock().Steady() - r->at > options_.max_cache_age;
   };
-  if (options_.background_render && cur) {
-    if (outdated(cur)) RequestRender();
-    return gzip ? cur->gzip : cur->plain;
-  }
   if (outdated(cur)) {
     std::lock_guard render(render_mu_);
     cur = Current();
     if (outdated(cur)) {
-      // Foreground mode makes gzip on first demand; the first render of background mode makes
-      // both, like every later one.
-      Publish(RenderNow(options_.background_render));
+      Publish(RenderNow(true, false));  // gzip is made on first demand
       cur = Current();
     }
   }
@@ -329,7 +415,9 @@ void Exposition::RendererLoop() {
     lock.unlock();
     {
       std::lock_guard render(render_mu_);
-      Publish(RenderNow(true));
+      // Only the formats someone asked for lately; none drops both bodies (an idle exporter
+      // holds its snapshots only).
+      Publish(RenderNow(Wanted(false), Wanted(true)));
     }
     ReleaseFreeMemory();
     lock.lock();
@@ -353,22 +441,70 @@ std::uint64_t Exposition::renders() const {
   return renders_;
 }
 
-std::string Gzip(const std::string& data, int level) {
+std::size_t Exposition::held_bytes() const {
+  const auto cur = Current();
+  if (!cur) return 0;
+  return (cur->plain ? cur->plain->capacity() : 0) + (cur->gzip ? cur->gzip->capacity() : 0);
+}
+
+struct GzipWriter::State {
   z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  std::string out;
+  bool finished = false;
+};
+
+GzipWriter::GzipWriter(int level) : state_(std::make_unique<State>()) {
+  if (deflateInit2(&state_->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("deflateInit2 failed");
   }
-  std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(data.size())) + 32);
+}
+
+GzipWriter::~GzipWriter() { deflateEnd(&state_->zs); }
+
+void GzipWriter::Deflate(std::string_view data, int flush) {
+  z_stream& zs = state_->zs;
+  std::string& out = state_->out;
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
-  out.resize(zs.total_out);
+  for (;;) {
+    if (out.size() - zs.total_out < 16 * 1024) {
+      // Text exposition compresses about tenfold: grow by half, at least 64 KiB.
+      out.resize(out.size() + std::max<std::size_t>(64 * 1024, out.size() / 2));
+    }
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + zs.total_out);
+    zs.avail_out = static_cast<uInt>(out.size() - zs.total_out);
+    const int rc = deflate(&zs, flush);
+    if (rc == Z_STREAM_END) return;
+    if (rc != Z_OK && rc != Z_BUF_ERROR) throw std::runtime_error("deflate failed");
+    if (flush == Z_NO_FLUSH && zs.avail_in == 0) return;
+  }
+}
+
+void GzipWriter::Add(std::string_view data) {
+  if (state_->finished) throw std::logic_error("GzipWriter::Add after Finish");
+  // zlib counts input in uInt: feed huge inputs in pieces.
+  constexpr std::size_t kMax = 1u << 30;
+  while (data.size() > kMax) {
+    Deflate(data.substr(0, kMax), Z_NO_FLUSH);
+    data.remove_prefix(kMax);
+  }
+  Deflate(data, Z_NO_FLUSH);
+}
+
+std::string GzipWriter::Finish() {
+  if (state_->finished) throw std::logic_error("GzipWriter::Finish called twice");
+  Deflate({}, Z_FINISH);
+  state_->finished = true;
+  std::string out = std::move(state_->out);
+  out.resize(state_->zs.total_out);
+  out.shrink_to_fit();
   return out;
+}
+
+std::string Gzip(std::string_view data, int level) {
+  GzipWriter writer(level);
+  writer.Add(data);
+  return writer.Finish();
 }
 
 bool AcceptsGzip(std::string_view header) {

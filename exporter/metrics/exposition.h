@@ -11,21 +11,29 @@
 // previous one, so a render needs about one body of memory beyond the snapshots.
 //
 // Two modes:
-//  - background_render (the daemon): a renderer thread re-renders, plain and gzip, as soon as the
-//    store changes (bursts coalesced into one render), and when a scrape finds the body older
-//    than max_cache_age. A scrape never waits for a render: it takes the newest complete body.
-//    Only the very first scrape, before any render exists, renders itself.
+//  - background_render (the daemon): a renderer thread re-renders as soon as the store changes
+//    (bursts coalesced into one render), and when a scrape finds the body older than
+//    max_cache_age. A scrape never waits for the renderer: it takes the newest complete body.
+//    Only the formats asked for within format_idle are rendered: Prometheus asks for gzip, so a
+//    daemon scraped by Prometheus alone keeps the gzip body only, written through zlib as it is
+//    rendered, and the plain body (ten times larger) never exists whole. The first request of a
+//    format nobody asked for recently renders that format itself, once, without waiting for the
+//    renderer; the renderer then keeps it current. Nobody asking for either format within
+//    format_idle drops both bodies.
 //  - otherwise (tests, benchmarks): a scrape that finds the cache outdated renders in place, at
 //    most one at a time, and gzip is made on first demand.
 //
 // Thread-safety: Get(), Collect() and WaitForRender() are safe from any thread.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "exporter/metrics/store.h"
@@ -46,6 +54,10 @@ struct ExpositionOptions {
   bool background_render = false;
   // Background mode: changes closer together than this are rendered once.
   std::chrono::milliseconds coalesce{20};
+  // Background mode: a format (plain or gzip) not asked for within this time is no longer
+  // rendered and its body is dropped. Longer than any scrape interval in use (Prometheus allows
+  // up to its 5-minute staleness window).
+  std::chrono::milliseconds format_idle{std::chrono::minutes(15)};
   BuildInfo build = CurrentBuildInfo();
   // Tests: runs at the start of every render, on the rendering thread.
   std::function<void()> on_render;
@@ -67,6 +79,8 @@ class Exposition {
   // The body a render would produce now (tests, benchmarks).
   std::string Render() const;
   std::uint64_t renders() const;
+  // Bytes of rendered bodies held now, plain plus gzip (tests, benchmarks).
+  std::size_t held_bytes() const;
   // Background mode: blocks until a render that started after this call has been published
   // (tests). Returns at once otherwise.
   void WaitForRender();
@@ -80,7 +94,13 @@ class Exposition {
   };
   std::shared_ptr<const Rendered> Current() const;
   void Publish(std::shared_ptr<const Rendered> r);
-  std::shared_ptr<const Rendered> RenderNow(bool with_gzip);
+  std::shared_ptr<const Rendered> RenderNow(bool with_plain, bool with_gzip);
+  // Writes the body in pieces: `flush` (when set) receives `buf` whenever it holds at least
+  // kFlushBytes and after the last family, and must consume it.
+  void RenderInto(std::string& buf, const std::function<void(std::string&)>& flush) const;
+  std::shared_ptr<const std::string> GetBackground(bool gzip);
+  void NoteRequest(bool gzip);
+  bool Wanted(bool gzip) const;
   void RequestRender();
   void RendererLoop();
 
@@ -90,7 +110,12 @@ class Exposition {
   std::shared_ptr<const Rendered> current_;
   std::uint64_t renders_ = 0;
   mutable std::size_t last_size_ = 0;
-  std::mutex render_mu_;  // one render at a time
+  std::mutex render_mu_;  // one render at a time (the renderer, or a foreground scrape)
+  std::mutex demand_mu_;  // background mode: one render of a missing format at a time
+  // Background mode: steady-clock time (ns) of the last request for each format; kNever if none.
+  static constexpr std::int64_t kNever = INT64_MIN;
+  std::atomic<std::int64_t> last_plain_request_{kNever};
+  std::atomic<std::int64_t> last_gzip_request_{kNever};
 
   // Background renderer.
   std::mutex bg_mu_;
@@ -102,8 +127,34 @@ class Exposition {
   std::thread renderer_;
 };
 
+// Makes glibc serve allocations of 256 KiB and more (rendered bodies, zlib state) straight from
+// mmap, so a body is handed back to the system when its last scrape ends. glibc otherwise
+// raises that threshold to the largest block freed so far, and bodies then come from the heap
+// and stay in RSS after a burst of scrapes. Call once at start, before threads; does nothing
+// when MALLOC_MMAP_THRESHOLD_ is set in the environment (the operator's choice wins) or
+// outside glibc.
+void ConfigureAllocator();
+
+// gzip (RFC 1952) written as the input arrives, into an output that grows as needed (the input's
+// worst-case bound is never allocated): Add() any number of times, then Finish() once.
+class GzipWriter {
+ public:
+  explicit GzipWriter(int level = 6);
+  ~GzipWriter();
+  GzipWriter(const GzipWriter&) = delete;
+  GzipWriter& operator=(const GzipWriter&) = delete;
+  void Add(std::string_view data);
+  // The compressed stream, its capacity trimmed to its size.
+  std::string Finish();
+
+ private:
+  void Deflate(std::string_view data, int flush);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 // gzip (RFC 1952) of `data` at the given zlib level.
-std::string Gzip(const std::string& data, int level = 6);
+std::string Gzip(std::string_view data, int level = 6);
 // Whether an Accept-Encoding header value accepts gzip (q > 0).
 bool AcceptsGzip(std::string_view accept_encoding);
 

@@ -1,7 +1,8 @@
 // Serves N synthetic series at /metrics for the scrape benchmark (tests/bench/run.sh):
 //   scrape_server --impl=ours    akash_exporter's own path: Store, background Exposition,
 //                                app::HandleMetrics and http::Server (what the daemon runs)
-//   scrape_server --impl=exposer prometheus-cpp's own Exposer serving the same families
+//   scrape_server --impl=exposer prometheus-cpp's own Exposer serving the same families, with 64
+//                                civetweb threads (one per benchmark connection)
 //   scrape_server --impl=memcpy  no server: prints how fast the rendered body is copied in
 //                                memory (the floor a server could approach)
 // Prints "listening PORT" (servers) once ready, then serves until SIGTERM/SIGINT.
@@ -74,10 +75,12 @@ void WaitForStop() {
 int main(int argc, char** argv) {
   std::string impl = "ours";
   int series = 10000;
+  int threads = 8;  // as the daemon sets it
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--impl=", 0) == 0) impl = a.substr(7);
     if (a.rfind("--series=", 0) == 0) series = std::stoi(a.substr(9));
+    if (a.rfind("--threads=", 0) == 0) threads = std::stoi(a.substr(10));
   }
   sigset_t set;
   sigemptyset(&set);
@@ -92,13 +95,20 @@ int main(int argc, char** argv) {
     for (auto& [target, fams] : per_source) {
       for (auto& f : fams) all.push_back(std::move(f));
     }
-    prometheus::Exposer exposer("127.0.0.1:0");
-    exposer.RegisterCollectable(std::make_shared<FixedCollectable>(std::move(all)));
+    // civetweb serves a keep-alive connection on one of its threads until it closes; with the
+    // default 2 threads, 62 of wrk's 64 connections time out. One thread per connection is the
+    // baseline at its best for this load.
+    prometheus::Exposer exposer("127.0.0.1:0", /*num_threads=*/64);
+    // The Exposer keeps only a weak_ptr to what it serves: the collectable must outlive it here
+    // (a temporary is gone at once and the Exposer then serves its own three metrics only).
+    const auto collectable = std::make_shared<FixedCollectable>(std::move(all));
+    exposer.RegisterCollectable(collectable);
     std::cout << "listening " << exposer.GetListeningPorts().at(0) << std::endl;
     WaitForStop();
     return 0;
   }
 
+  akash::metrics::ConfigureAllocator();  // as the daemon does
   const auto& clock = akash::core::SystemClock::Instance();
   akash::metrics::Store store(clock);
   std::map<akash::metrics::SourceKey, akash::metrics::SlotSettings> slots;
@@ -136,7 +146,7 @@ int main(int argc, char** argv) {
   web.max_requests = 0;
   akash::http::ServerOptions server_options;
   server_options.listen_addresses = {"127.0.0.1:0"};
-  server_options.worker_threads = 44;  // as the daemon sets it for --web.max-requests=40
+  server_options.worker_threads = threads;
   akash::http::Server server(server_options);
   akash::app::RegisterRoutes(server, web);
   server.Start();

@@ -218,6 +218,8 @@ TEST_F(ExpositionTest, BackgroundModeRendersOnChangeAndAScrapeNeverWaitsForARend
   const auto first = exp.Get(true);  // nothing rendered yet: this one scrape renders itself
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(static_cast<unsigned char>((*first)[0]), 0x1f) << "gzip made with the render";
+  ASSERT_NE(exp.Get(false), nullptr);  // both formats asked for: the renderer keeps both
+  exp.WaitForRender();
 
   // A change while the renderer is stuck mid-render: scrapes keep getting the last body.
   {
@@ -259,6 +261,75 @@ TEST_F(ExpositionTest, BackgroundModeCoalescesABurstOfChanges) {
   exp.WaitForRender();
   EXPECT_LE(exp.renders() - before, 3u) << "100 changes in a burst, rendered about once";
   EXPECT_NE(exp.Get(false)->find("code=\"200\"} 100"), std::string::npos);
+}
+
+// Prometheus asks for gzip only; the plain text (about ten times larger) is then never kept,
+// and nobody asking for a while drops both bodies. Before, every render kept both.
+TEST_F(ExpositionTest, BackgroundModeKeepsOnlyTheFormatsAskedFor) {
+  const SourceKey a{"chain_leases", "akash1aaa"};
+  store_.Configure({{a, 600s}});
+  std::vector<std::pair<std::vector<prometheus::ClientMetric::Label>, double>> series;
+  for (int i = 0; i < 3000; ++i) {
+    series.push_back({{{"provider", "akash1aaa"}, {"dseq", std::to_string(20000000 + i)}}, i * 1.5});
+  }
+  const auto publish = [&](double scale) {
+    auto s = series;
+    for (auto& [labels, v] : s) v *= scale;
+    store_.PublishSuccess(a,
+                          std::make_shared<const Families>(Families{Family(
+                              "akash_lease_rate", "r", prometheus::MetricType::Gauge, s)}),
+                          0, 0s);
+  };
+  publish(1);
+  auto opts = Options();
+  opts.background_render = true;
+  opts.max_cache_age = 1h;
+  opts.coalesce = 1ms;
+  opts.format_idle = 10min;
+  Exposition exp(store_, opts);
+  const std::size_t plain_size = exp.Render().size();
+  ASSERT_GT(plain_size, 100'000u);
+
+  EXPECT_EQ(Gunzip(*exp.Get(true)), exp.Render());
+  EXPECT_LT(exp.held_bytes(), plain_size / 4) << "gzip asked for: no plain body kept";
+  publish(2);
+  exp.WaitForRender();
+  EXPECT_EQ(Gunzip(*exp.Get(true)), exp.Render()) << "the renderer keeps the gzip body current";
+  EXPECT_LT(exp.held_bytes(), plain_size / 4);
+
+  // A plain request renders plain once; from then on the renderer keeps both.
+  EXPECT_EQ(*exp.Get(false), exp.Render());
+  EXPECT_GE(exp.held_bytes(), plain_size);
+  publish(3);
+  exp.WaitForRender();
+  EXPECT_EQ(*exp.Get(false), exp.Render());
+  EXPECT_EQ(Gunzip(*exp.Get(true)), exp.Render());
+
+  // Nobody asks for 11 minutes: the next render drops both bodies.
+  clock_.Advance(11min);
+  publish(4);
+  exp.WaitForRender();
+  EXPECT_EQ(exp.held_bytes(), 0u);
+  EXPECT_EQ(Gunzip(*exp.Get(true)), exp.Render()) << "asked again: rendered on demand";
+}
+
+TEST(GzipWriter, StreamsPiecesIntoOneStreamWithoutTheWorstCaseBuffer) {
+  std::string text;
+  for (int i = 0; text.size() < 4'000'000; ++i) {
+    text += "akash_lease_rate{provider=\"akash1aaa\",dseq=\"" + std::to_string(20000000 + i) +
+            "\"} " + std::to_string(i * 0.37) + "\n";
+  }
+  GzipWriter writer;
+  for (std::size_t at = 0; at < text.size(); at += 100'003) {
+    writer.Add(std::string_view(text).substr(at, 100'003));
+  }
+  const std::string gz = writer.Finish();
+  EXPECT_EQ(Gunzip(gz), text);
+  EXPECT_LT(gz.capacity(), text.size() / 4) << "output sized to what deflate wrote";
+  const std::string whole = Gzip(text);
+  EXPECT_EQ(Gunzip(whole), text);
+  EXPECT_LT(whole.capacity(), text.size() / 4);
+  EXPECT_EQ(Gunzip(Gzip("")), "");
 }
 
 TEST(AcceptsGzip, Negotiation) {
