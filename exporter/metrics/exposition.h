@@ -130,9 +130,10 @@ class Exposition {
 // Makes glibc serve allocations of 256 KiB and more (rendered bodies, zlib state) straight from
 // mmap, so a body is handed back to the system when its last scrape ends. glibc otherwise
 // raises that threshold to the largest block freed so far, and bodies then come from the heap
-// and stay in RSS after a burst of scrapes. Call once at start, before threads; does nothing
-// when MALLOC_MMAP_THRESHOLD_ is set in the environment (the operator's choice wins) or
-// outside glibc.
+// and stay in RSS after a burst of scrapes. Also keeps up to 8 MiB free at the top of the heap
+// between the pages of a crawl (returned by the renderer's trim after each poll). Call once at
+// start, before threads; MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the environment win
+// over each setting; nothing happens outside glibc.
 void ConfigureAllocator();
 
 // gzip (RFC 1952) written as the input arrives, into an output that grows as needed (the input's

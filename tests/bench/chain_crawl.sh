@@ -6,7 +6,9 @@
 #      (and reclaiming) leases, counted independently with curl;
 #   3. a restart with --storage.path: requests of the first poll after it (no closed lease and
 #      no bid may be fetched again);
-#   4. RSS of the exporter (current and peak) with every lease tracked.
+#   4. RSS of the exporter (current and peak) with every lease tracked;
+#   5. CPU seconds (user + system, /proc/PID/stat) of the first poll, of one 20 s interval with a
+#      steady-state poll in it, and of 30 s idle between hourly polls (given per hour).
 # Usage: tests/bench/chain_crawl.sh [BUILD_DIR]   (default: build; builds nothing)
 # Needs curl and jq. Prints "name value" lines.
 set -euo pipefail
@@ -106,6 +108,11 @@ start_exporter() {
   exp_url="http://127.0.0.1:$(grep -o 'ports=[0-9]*' "${work}/exp.err" | head -1 | cut -d= -f2)"
 }
 
+clk_tck="$(getconf CLK_TCK)"
+cpu_seconds() {  # user + system CPU of the exporter so far
+  awk -v hz="${clk_tck}" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13) / hz }' "/proc/${exp_pid}/stat"
+}
+
 metric() {  # metric NAME_WITH_LABELS → value or empty
   { curl -sf "${exp_url}/metrics" || true; } | awk -v s="$1" '$1 == s { print $2 }'
 }
@@ -137,13 +144,19 @@ reset_stats() { curl -sf -X DELETE "${sim_url}/_sim/stats" >/dev/null; }
 reset_stats
 start_exporter
 t1="$(wait_success_after 0)"
+cpu1="$(cpu_seconds)"
 echo "first_poll_seconds $(metric "akash_exporter_source_poll_duration_seconds${sel}")"
+echo "first_poll_cpu_seconds ${cpu1} (start-up and the scrapes that waited for it included)"
 echo "first_poll_requests $(requests)"
 
-# 2. A later poll.
+# 2. A later poll: one whole 20 s interval, not scraped until its end.
 reset_stats
+cpu_a="$(cpu_seconds)"
+sleep 21
+cpu_b="$(cpu_seconds)"
 t2="$(wait_success_after "${t1}")"
 echo "later_poll_seconds $(metric "akash_exporter_source_poll_duration_seconds${sel}")"
+echo "interval_cpu_seconds $(awk -v a="${cpu_a}" -v b="${cpu_b}" 'BEGIN { printf "%.3f", b - a }') (one 20 s interval: a steady-state poll and the idle time around it)"
 echo "later_poll_requests $(requests) (bound: ${active_pages} active + ${reclaiming_pages} reclaiming listing pages + new closings 0, + 2 block requests)"
 pid_status="/proc/${exp_pid}/status"
 echo "rss_mib $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "${pid_status}")"
@@ -161,3 +174,15 @@ echo "restart_first_poll_seconds $(metric "akash_exporter_source_poll_duration_s
 echo "restart_first_poll_requests $(requests)"
 echo "restart_closed_count $(metric "akash_provider_chain_leases{provider=\"${provider}\",state=\"closed\"}") (truth $(jq '.chain.leases.closed' <<<"${truth}"))"
 echo "restart_rss_peak_mib $(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/${exp_pid}/status")"
+
+# 5. Idle: the same exporter with hourly polls, 30 s after its first poll, not scraped meanwhile.
+kill -TERM "${exp_pid}"
+wait "${exp_pid}" 2>/dev/null || true
+exp_pid=""
+sed -i 's/chain_leases: {interval: 20s/chain_leases: {interval: 1h/' "${work}/config.yml"
+start_exporter
+wait_success_after 0 >/dev/null
+idle_a="$(cpu_seconds)"
+sleep 30
+idle_b="$(cpu_seconds)"
+echo "idle_cpu_seconds_per_hour $(awk -v a="${idle_a}" -v b="${idle_b}" 'BEGIN { printf "%.3f", (b - a) * 120 }') (30 s sampled; 1 tick = $(awk -v hz="${clk_tck}" 'BEGIN { printf "%.3f", 120 / hz }') s/h)"
