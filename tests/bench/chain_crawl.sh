@@ -9,7 +9,9 @@
 #   4. RSS of the exporter (current and peak) with every lease tracked;
 #   5. CPU seconds (user + system, /proc/PID/stat) of the first poll, of one 20 s interval with a
 #      steady-state poll in it, and of 30 s idle between hourly polls (given per hour).
+#   6. RSS under scraping: wrk, 16 connections, 5 s plain then 5 s gzip, on /metrics.
 # Usage: tests/bench/chain_crawl.sh [BUILD_DIR]   (default: build; builds nothing)
+#        PER_LEASE=1 tests/bench/chain_crawl.sh ...  per-lease series on (capped at 5000)
 # Needs curl and jq. Prints "name value" lines.
 set -euo pipefail
 
@@ -19,6 +21,8 @@ exporter="${build_dir}/exporter/akash_exporter"
 leases="${LEASES:-100000}"
 open_share="${OPEN_SHARE:-6}"
 limit="${PAGE_LIMIT:-1000}"
+per_lease=false
+if [[ "${PER_LEASE:-0}" == "1" ]]; then per_lease=true; fi
 for bin in "${sim}" "${exporter}"; do
   if [[ ! -x "${bin}" ]]; then
     echo "chain_crawl: ${bin} not found; build akash_sim and akash_exporter first" >&2
@@ -88,7 +92,7 @@ sources:
   provider_dashboard: {enabled: false}
   provider_earnings: {enabled: false}
   market: {interval: 1h}
-  chain_leases: {interval: 20s, timeout: 20s, page_limit: ${limit}}
+  chain_leases: {interval: 20s, timeout: 20s, page_limit: ${limit}, per_lease_series: ${per_lease}}
 YAML
 
 start_exporter() {
@@ -159,8 +163,16 @@ echo "later_poll_seconds $(metric "akash_exporter_source_poll_duration_seconds${
 echo "interval_cpu_seconds $(awk -v a="${cpu_a}" -v b="${cpu_b}" 'BEGIN { printf "%.3f", b - a }') (one 20 s interval: a steady-state poll and the idle time around it)"
 echo "later_poll_requests $(requests) (bound: ${active_pages} active + ${reclaiming_pages} reclaiming listing pages + new closings 0, + 2 block requests)"
 pid_status="/proc/${exp_pid}/status"
+curl -sf -o /dev/null -H 'Accept-Encoding: gzip' "${exp_url}/metrics"  # a Prometheus scrape
+sleep 1
 echo "rss_mib $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "${pid_status}")"
 echo "rss_peak_mib $(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "${pid_status}")"
+echo "metrics_series $({ curl -sf "${exp_url}/metrics" || true; } | grep -vc '^#')"
+if command -v wrk >/dev/null; then
+  wrk -t2 -c16 -d5s "${exp_url}/metrics" >/dev/null
+  wrk -t2 -c16 -d5s -H 'Accept-Encoding: gzip' "${exp_url}/metrics" >/dev/null
+  echo "rss_after_scraping_mib $(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "${pid_status}")"
+fi
 : "${t2}"
 
 # 3. Restart with the same --storage.path.

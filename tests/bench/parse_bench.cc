@@ -77,6 +77,7 @@ void RawParse(benchmark::State& state, const std::string& page) {
     benchmark::DoNotOptimize(doc);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
+  state.counters["page_bytes"] = static_cast<double>(page.size());
 }
 
 void BM_RawLeasesPage(benchmark::State& state) { RawParse(state, LeasePage()); }
@@ -93,6 +94,7 @@ void BM_ParseLeasesPage(benchmark::State& state) {
     benchmark::DoNotOptimize(out);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
+  state.counters["page_bytes"] = static_cast<double>(page.size());
 }
 
 void BM_ParseBidsPage(benchmark::State& state) {
@@ -105,6 +107,7 @@ void BM_ParseBidsPage(benchmark::State& state) {
     benchmark::DoNotOptimize(out);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
+  state.counters["page_bytes"] = static_cast<double>(page.size());
 }
 
 BENCHMARK(BM_RawLeasesPage);

@@ -83,6 +83,7 @@ for n in $series_list; do
     -v og="${result[$n,ours,gzip]}" -v eg="${result[$n,exposer,gzip]}" \
     -v orr="${result[$n,ours,rest]}" -v err="${result[$n,exposer,rest]}" \
     -v ol="${result[$n,ours,load]}" -v oa="${result[$n,ours,after]}" -v fl="${result[$n,floor]}" -v b="${result[$n,bytes]}" 'BEGIN {
-      printf "series=%-7s plain %7.1fx  gzip %7.1fx  rss at rest %5.2fx  rss load/rest %5.2fx  +2s/rest %5.2fx  body %d B  memcpy floor %.0f copies/s (ours at %.1f%%)\n",
-        n, op / ep, (eg > 0 ? og / eg : 0), orr / err, ol / orr, oa / orr, b, fl, 100 * op / fl }'
+      g = eg > 0 ? sprintf("%7.1fx", og / eg) : "    n/a (baseline answered none)"
+      printf "series=%-7s plain %7.1fx  gzip %s  rss at rest %5.2fx  rss load/rest %5.2fx  +2s/rest %5.2fx  body %d B  memcpy floor %.0f copies/s (ours at %.1f%%)\n",
+        n, op / ep, g, orr / err, ol / orr, oa / orr, b, fl, 100 * op / fl }'
 done
