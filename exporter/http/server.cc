@@ -622,6 +622,28 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (parser_->is_done()) return Dispatch();
     Lowest().expires_at(request_start_ + server_.options.request_timeout);
+    // A client that sent "Expect: 100-continue" waits for an interim 100 before it sends the
+    // body (curl for a few hundred milliseconds, others until their timeout). Any other
+    // expectation cannot be met: 417 (RFC 9110, 10.1.1). Limits were checked on the headers
+    // above, so a body that would be refused is refused before the client sends it.
+    if (req.count(bhttp::field::expect) > 0) {
+      if (!beast::iequals(req[bhttp::field::expect], "100-continue")) {
+        return Fail(417, "Expectation Failed\n");
+      }
+      if (req.version() >= 11) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec) return self->Close();
+                            self->ReadBody();
+                          });
+        return;
+      }
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code ec2, std::size_t) {
                         if (ec2 == bhttp::error::body_limit) {
