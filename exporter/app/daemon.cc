@@ -24,6 +24,7 @@
 #include "exporter/core/log.h"
 #include "exporter/http/client.h"
 #include "exporter/http/server.h"
+#include "exporter/http/web_config.h"
 #include "exporter/metrics/exposition.h"
 #include "exporter/metrics/store.h"
 #include "exporter/sched/scheduler.h"
@@ -39,8 +40,16 @@ int CheckConfig(const Flags& flags) {
   try {
     const auto config = LoadConfigFromFlags(flags);
     std::cout << core::DescribeConfig(config);
+    // The web config too, loaded as the server will: a pod or unit that checks before it
+    // starts must not pass a certificate that does not match its key.
+    if (!flags.web_config_file.empty()) {
+      std::cout << http::CheckWebConfig(flags.web_config_file) << "\n";
+    }
     return 0;
   } catch (const core::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  } catch (const http::WebConfigError& e) {
     std::cerr << e.what() << "\n";
     return 1;
   }

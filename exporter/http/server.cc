@@ -34,6 +34,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "exporter/core/file_read.h"
 #include "exporter/core/log.h"
 #include "exporter/http/web_config.h"
 
@@ -228,12 +229,12 @@ FileStamp Stamp(const std::string& path) {
   return s;
 }
 
+// Regular files only, at most 1 MiB, under a deadline (core/file_read.h): a FIFO or a hung
+// mount in place of the web config is refused instead of blocking start-up or the server.
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw WebConfigError(path + ": cannot read the web config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto file = core::ReadSmallFile(path, 1 << 20);
+  if (!file.ok) throw WebConfigError(path + ": cannot read the web config file: " + file.error);
+  return std::move(file.content);
 }
 
 std::string OpenSslError(const std::string& what, const boost::system::error_code& ec) {
@@ -951,6 +952,20 @@ core::Result<core::Ok> Server::ReloadWebConfig() { return impl_->Reload(false); 
 int Server::OpenConnections() const {
   std::lock_guard lock(impl_->conn_mu);
   return impl_->total;
+}
+
+std::string CheckWebConfig(const std::string& file) {
+  const auto security = LoadSecurity(file);
+  const WebConfig config = ParseWebConfig(security->content, file);
+  std::string out = "web config " + file + ": ";
+  out += config.tls ? "TLS (certificate " + config.tls->cert_file + ")" : "plain HTTP";
+  if (config.tls && config.tls->client_auth != ClientAuth::kNoClientCert) {
+    out += ", client certificates checked";
+  }
+  out += config.basic_auth.empty()
+             ? ", no basic auth"
+             : ", basic auth for " + std::to_string(config.basic_auth.size()) + " user(s)";
+  return out;
 }
 
 std::vector<int> SystemdListenFds() {

@@ -114,4 +114,9 @@ class Server {
 // variables. Throws std::runtime_error when none were passed.
 std::vector<int> SystemdListenFds();
 
+// Loads a --web.config.file exactly as the server does (YAML, certificate, key and client CA
+// files, the key matching the certificate) and describes it in one line without secrets, for
+// --config.check. Throws WebConfigError naming the file at fault.
+std::string CheckWebConfig(const std::string& file);
+
 }  // namespace akash::http

@@ -12,6 +12,8 @@
 #include <memory>
 #include <sstream>
 
+#include "exporter/core/file_read.h"
+
 namespace akash::http {
 namespace {
 
@@ -245,11 +247,9 @@ WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
 }
 
 WebConfig LoadWebConfig(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw WebConfigError(file + ": cannot read the web config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseWebConfig(ss.str(), file);
+  auto read = core::ReadSmallFile(file, 1 << 20);
+  if (!read.ok) throw WebConfigError(file + ": cannot read the web config file: " + read.error);
+  return ParseWebConfig(read.content, file);
 }
 
 bool BcryptMatches(const std::string& password, const std::string& hash) {

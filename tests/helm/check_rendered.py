@@ -4,8 +4,9 @@
   check_rendered.py SCENARIO RENDERED.yaml VALUES.yaml CHART_DIR KEYS_OUT_DIR
 
 SCENARIO is the values file's name without values- and .yaml. Writes the key files the chart
-would mount into KEYS_OUT_DIR, and the rendered exporter config and container args (one a line)
-to config.yml and args beside it, so that the caller can run the real exporter on them.
+would mount into KEYS_OUT_DIR, and the rendered exporter config, web config (when there is one)
+and container args (one a line) to config.yml, web.yml and args beside it, so that the caller can
+run the real exporter on them.
 """
 import base64
 import glob
@@ -191,6 +192,9 @@ if web_config:
     sec = secrets.get(volumes.get("web-config", {}).get("secret", {}).get("secretName"), {})
     text = base64.b64decode(sec.get("data", {}).get("web.yml", "")).decode()
     check(yaml.safe_load(text) == web_config, "web config Secret equals values.web.config")
+    # The web config as the pod mounts it, for the caller's --config.check.
+    with open(os.path.join(os.path.dirname(keys_out), "web.yml"), "w") as f:
+        f.write(text)
 else:
     check(not any(a.startswith("--web.config.file") for a in args), "no --web.config.file")
 tls_secret = merged("web", "tlsSecretName")

@@ -62,13 +62,23 @@ render_and_check() { # CHART VALUES
     mkdir -p "$out/state"
     args=("${args[@]//\/etc\/akash-exporter\/config\/config.yml/$out/config.yml}")
     args=("${args[@]//\/var\/lib\/akash-exporter/$out/state}")
-    if [[ "$name" == tls ]]; then
-      # --web.config.file needs the TLS server (not in this binary yet): config only.
-      args=("--config.file=$out/config.yml")
+    if [[ -f "$out/web.yml" ]]; then
+      # The web config as mounted, its TLS Secret standing in as a fresh self-signed pair, so
+      # --config.check loads the certificate and key as the pod's server would.
+      args=("${args[@]//\/etc\/akash-exporter\/web\/web.yml/$out/web.yml}")
+      if grep -q /etc/akash-exporter/tls/ "$out/web.yml"; then
+        mkdir -p "$out/tls"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+          -subj /CN=akash-exporter -keyout "$out/tls/tls.key" -out "$out/tls/tls.crt" \
+          >/dev/null 2>&1 || fail "$values: openssl could not make a test certificate"
+        sed -i "s|/etc/akash-exporter/tls/|$out/tls/|g" "$out/web.yml"
+      fi
     fi
     if ! CREDENTIALS_DIRECTORY=$out/keys "$binary" "${args[@]}" --config.check \
       >"$out/check.log" 2>&1; then
       fail "$values: the exporter refuses the rendered args or config: $(cat "$out/check.log")"
+    elif [[ -f "$out/web.yml" ]] && ! grep -q "^web config $out/web.yml: " "$out/check.log"; then
+      fail "$values: --config.check did not load the web config: $(cat "$out/check.log")"
     fi
   fi
 }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +166,48 @@ TEST_F(WebSecurityTest, BadWebConfigIsRefusedAtStart) {
   ASSERT_EQ(p.Wait(10s), 1);
   EXPECT_NE(p.Stderr().find(path + ":2: basic_auth_users"), std::string::npos) << p.Stderr();
   EXPECT_EQ(p.Stderr().find("plaintext"), std::string::npos) << "a secret leaked to the log";
+}
+
+// --config.check loads the web config as the server would; before, it did not look at it, so a
+// pre-start check passed a certificate that did not match its key.
+TEST_F(WebSecurityTest, ConfigCheckLoadsTheWebConfigAsTheServerWould) {
+  const auto config = dir_.Write("config.yml", Config());
+  const auto check = [&](const std::string& web) {
+    auto p = std::make_unique<Process>(
+        std::vector<std::string>{AKASH_EXPORTER_BIN, "--config.check", "--config.file=" + config,
+                                 "--web.config.file=" + web},
+        dir_.path());
+    return p;
+  };
+  auto ok = check(dir_.Write("web.yml", WebConfig(true)));
+  ASSERT_EQ(ok->Wait(10s), 0) << ok->Stderr();
+  EXPECT_NE(ok->Stdout().find("TLS (certificate " + cert_ + ")"), std::string::npos)
+      << ok->Stdout();
+  EXPECT_NE(ok->Stdout().find("basic auth for 1 user(s)"), std::string::npos);
+  EXPECT_EQ(ok->Stdout().find(hash_), std::string::npos) << "the hash is not printed";
+
+  // A key of another certificate.
+  std::string out;
+  ASSERT_EQ(RunCommand("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                       "-nodes -days 2 -subj /CN=other -keyout " +
+                           dir_.path() + "/other.key -out " + dir_.path() + "/other.crt",
+                       &out),
+            0)
+      << out;
+  auto mismatch = check(dir_.Write(
+      "mismatch.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n"));
+  ASSERT_EQ(mismatch->Wait(10s), 1);
+  // OpenSSL notices while loading the key ("key values mismatch"), naming the key file.
+  EXPECT_NE(mismatch->Stderr().find("other.key: cannot load private key"), std::string::npos)
+      << mismatch->Stderr();
+  EXPECT_NE(mismatch->Stderr().find("mismatch"), std::string::npos) << mismatch->Stderr();
+
+  // A FIFO in place of the web config is refused at once, not read until a writer comes.
+  const std::string fifo = dir_.path() + "/fifo.yml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto blocked = check(fifo);
+  ASSERT_EQ(blocked->Wait(5s), 1) << "--config.check hung on a FIFO web config";
+  EXPECT_NE(blocked->Stderr().find("not a regular file"), std::string::npos) << blocked->Stderr();
 }
 
 TEST_F(WebSecurityTest, PromtoolAcceptsTheShippedExample) {
