@@ -2,7 +2,20 @@
 
 #include <zlib.h>
 
-#if defined(__GLIBC__)
+// glibc's allocator is tuned and trimmed only when it is the allocator: under a sanitizer
+// malloc is the sanitizer's, and malloc_trim() then walks glibc arenas that were never set up
+// (a SEGV in mtrim under ASan once mallopt() had run).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define AKASH_FOREIGN_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AKASH_FOREIGN_MALLOC 1
+#endif
+#if defined(__GLIBC__) && !defined(AKASH_FOREIGN_MALLOC)
+#define AKASH_GLIBC_MALLOC 1
 #include <malloc.h>
 #endif
 
@@ -156,7 +169,7 @@ void AppendSelfFamilies(const Store& store, const BuildInfo& build,
 // Hands memory freed by a render back to the system, so a large body rendered once does not
 // stay in RSS. glibc keeps freed memory in its arenas otherwise.
 void ReleaseFreeMemory() {
-#if defined(__GLIBC__)
+#if defined(AKASH_GLIBC_MALLOC)
   malloc_trim(0);
 #endif
 }
@@ -164,7 +177,7 @@ void ReleaseFreeMemory() {
 }  // namespace
 
 void ConfigureAllocator() {
-#if defined(__GLIBC__)
+#if defined(AKASH_GLIBC_MALLOC)
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   // A chain page's parse tree (a few MiB) is freed last and would be handed back and faulted
   // in again for every page of a crawl; keeping up to 8 MiB free at the heap top avoids that.
