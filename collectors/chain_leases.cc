@@ -170,8 +170,8 @@ std::optional<CrawlCache> DecodeCache(std::string_view blob) {
   d.Parse(blob.data(), blob.size());
   if (d.HasParseError() || !d.IsObject()) return std::nullopt;
   auto member = [&](const char* k) -> const rapidjson::Value* {
-    const auto it = d.FindMember(k);
-    return it == d.MemberEnd() ? nullptr : &it->value;
+    const auto it = std::as_const(d).FindMember(k);
+    return it == std::as_const(d).MemberEnd() ? nullptr : &it->value;
   };
   const auto* v = member("v");
   if (v == nullptr || !v->IsInt() || v->GetInt() != kCacheVersion) return std::nullopt;

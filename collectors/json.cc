@@ -215,8 +215,8 @@ std::string UpstreamErrorCode(std::string_view body) {
 bool ParseVersionedBlob(std::string_view blob, int version, rapidjson::Document& doc) {
   doc.Parse(blob.data(), blob.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;
-  const auto v = doc.FindMember("v");
-  return v != doc.MemberEnd() && v->value.IsInt() && v->value.GetInt() == version;
+  const auto v = std::as_const(doc).FindMember("v");
+  return v != std::as_const(doc).MemberEnd() && v->value.IsInt() && v->value.GetInt() == version;
 }
 
 }  // namespace akash::collectors

@@ -57,12 +57,12 @@ std::optional<std::map<DayRange, EarningsAmounts>> DecodeEarningsCache(std::stri
   rapidjson::Document doc;
   doc.Parse(blob.data(), blob.size());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  const auto v = doc.FindMember("v");
-  if (v == doc.MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kCacheVersion) {
+  const auto v = std::as_const(doc).FindMember("v");
+  if (v == std::as_const(doc).MemberEnd() || !v->value.IsInt() || v->value.GetInt() != kCacheVersion) {
     return std::nullopt;
   }
-  const auto ranges = doc.FindMember("ranges");
-  if (ranges == doc.MemberEnd() || !ranges->value.IsArray()) return std::nullopt;
+  const auto ranges = std::as_const(doc).FindMember("ranges");
+  if (ranges == std::as_const(doc).MemberEnd() || !ranges->value.IsArray()) return std::nullopt;
   std::map<DayRange, EarningsAmounts> cache;
   for (const auto& row : ranges->value.GetArray()) {
     if (!row.IsArray() || row.Size() != 5) return std::nullopt;

@@ -32,10 +32,10 @@ std::string EncodeAccount(const std::string& fingerprint, const std::string& add
 std::optional<std::string> DecodeAccount(const std::string& blob, const std::string& fingerprint) {
   rapidjson::Document d;
   if (!ParseVersionedBlob(blob, kAccountBlobVersion, d)) return std::nullopt;
-  const auto key = d.FindMember("key");
-  const auto address = d.FindMember("address");
-  if (key == d.MemberEnd() || !key->value.IsString() || key->value.GetString() != fingerprint ||
-      address == d.MemberEnd() || !address->value.IsString() ||
+  const auto key = std::as_const(d).FindMember("key");
+  const auto address = std::as_const(d).FindMember("address");
+  if (key == std::as_const(d).MemberEnd() || !key->value.IsString() || key->value.GetString() != fingerprint ||
+      address == std::as_const(d).MemberEnd() || !address->value.IsString() ||
       address->value.GetStringLength() == 0) {
     return std::nullopt;
   }

@@ -113,8 +113,8 @@ GpuModels DecodeGpuModels(const std::optional<std::string>& blob) {
   if (!blob) return out;
   rapidjson::Document d;
   if (!ParseVersionedBlob(*blob, kBlobVersion, d)) return out;
-  const auto deployments = d.FindMember("d");
-  if (deployments == d.MemberEnd() || !deployments->value.IsObject()) {
+  const auto deployments = std::as_const(d).FindMember("d");
+  if (deployments == std::as_const(d).MemberEnd() || !deployments->value.IsObject()) {
     return out;
   }
   for (const auto& dep : deployments->value.GetObject()) {
@@ -160,10 +160,10 @@ ClosedLeases DecodeClosedLeases(const std::optional<std::string>& blob,
   if (!blob) return out;
   rapidjson::Document d;
   if (!ParseVersionedBlob(*blob, kBlobVersion, d)) return out;
-  const auto acc = d.FindMember("account");
-  const auto leases = d.FindMember("l");
-  if (acc == d.MemberEnd() || !acc->value.IsString() || account != acc->value.GetString() ||
-      leases == d.MemberEnd() || !leases->value.IsObject()) {
+  const auto acc = std::as_const(d).FindMember("account");
+  const auto leases = std::as_const(d).FindMember("l");
+  if (acc == std::as_const(d).MemberEnd() || !acc->value.IsString() || account != acc->value.GetString() ||
+      leases == std::as_const(d).MemberEnd() || !leases->value.IsObject()) {
     return out;
   }
   for (const auto& l : leases->value.GetObject()) {
@@ -200,8 +200,8 @@ core::Result<TransactionsPage> ParseTransactionsPage(std::string_view body,
   const rapidjson::Value& d = data.value();
   // The Aug-2025 shape pages by cursor and has no totalCount.
   page.cursor_shape = d.HasMember("nextPage") || !d.HasMember("totalCount");
-  const auto more = d.FindMember("hasMore");
-  if (more == d.MemberEnd() || !more->value.IsBool()) {
+  const auto more = std::as_const(d).FindMember("hasMore");
+  if (more == std::as_const(d).MemberEnd() || !more->value.IsBool()) {
     return ParseError(route, "field data.hasMore: expected a boolean");
   }
   page.has_more = more->value.GetBool();

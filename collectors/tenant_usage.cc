@@ -90,8 +90,8 @@ std::optional<UsageSums> DecodeUsageSums(std::string_view blob, const std::strin
   rapidjson::Document d;
   if (!ParseVersionedBlob(blob, kUsageBlobVersion, d)) return std::nullopt;
   const auto str = [&](const char* name) -> std::optional<std::string> {
-    const auto it = d.FindMember(name);
-    if (it == d.MemberEnd() || !it->value.IsString()) return std::nullopt;
+    const auto it = std::as_const(d).FindMember(name);
+    if (it == std::as_const(d).MemberEnd() || !it->value.IsString()) return std::nullopt;
     return std::string(it->value.GetString(), it->value.GetStringLength());
   };
   if (str("account") != account) return std::nullopt;

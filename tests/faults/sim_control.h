@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace akash::itest {
 
@@ -70,7 +71,7 @@ inline std::map<std::string, long> Stats(const std::string& sim) {
   d.Parse(answer.c_str());
   std::map<std::string, long> out;
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("requests")) return out;
-  for (const auto& m : d["requests"].GetObject()) {
+  for (const auto& m : std::as_const(d)["requests"].GetObject()) {
     if (m.value.IsInt64()) out[m.name.GetString()] = static_cast<long>(m.value.GetInt64());
   }
   return out;
