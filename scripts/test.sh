@@ -34,21 +34,23 @@ all_failed=0
 ctest_args=()
 
 start=$(date +%s)
+# Each stage's heading says how long the suite has run, so CI logs show where the time goes.
+stage() { echo "== $* (at $(($(date +%s) - start)) s)"; }
 # First, what users build: scripts/run.sh's own configuration (-O3, -Werror) into build-release/,
 # which the run.sh test below then uses as it is, without a rebuild.
-echo "== release build (scripts/run.sh's configuration)"
+stage "release build (scripts/run.sh's configuration)"
 scripts/build_release.sh
 # Build types are chosen for CI's 2 cores: -O1 keeps the optimiser-dependent warnings and runs
 # fast, -O0 -g1 under the sanitizers compiles 2.5x faster than -O2 -g and still gives file:line
 # in sanitizer reports. Assertions stay on in both.
-echo "== build and test (-O1, -Werror)"
+stage "build and test (-O1, -Werror)"
 run_suite build -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 -DCMAKE_C_FLAGS_DEBUG=-O1
 if [[ "${AKASH_SKIP_FUZZ:-0}" != "1" ]]; then
-  echo "== fuzz every parser for ${AKASH_FUZZ_SECONDS:-60} s (clang, ASan + UBSan)"
+  stage "fuzz every parser for ${AKASH_FUZZ_SECONDS:-60} s (clang, ASan + UBSan)"
   scripts/fuzz.sh --ci "${AKASH_FUZZ_SECONDS:-60}"  # a crash stops the run, like a failed test
 fi
 if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
-  echo "== build and test under ASan + UBSan"
+  stage "build and test under ASan + UBSan"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   # The sanitizers check our C++: every unit, simulator and integration test runs again. Left
@@ -59,7 +61,7 @@ if [[ "${AKASH_SKIP_ASAN:-0}" != "1" ]]; then
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
     "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1" -DAKASH_SANITIZE=ON -DAKASH_BUILD_BENCH=OFF
 fi
-echo "== package the Release build (scripts/run.sh's) and install it into scratch roots"
+stage "package the Release build (scripts/run.sh's) and install it into scratch roots"
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DAKASH_BUILD_TESTS=OFF \
   -DAKASH_BUILD_BENCH=OFF >/dev/null
 scripts/test_packaging.sh build-release
