@@ -208,7 +208,11 @@ TEST_F(RevaluationTest, IncreaseNeverExceedsTruthAcrossARevaluationAndARestart) 
   ASSERT_GT(akt_usd, 1.0) << "the provider has no AKT earnings to revalue";
 
   const int exporter_port = FreePort();
-  const int prometheus_port = FreePort();
+  // Two calls can return the same free port; Prometheus would then fail to bind and this test
+  // would be talking to the exporter instead.
+  int prometheus_port = FreePort();
+  for (int i = 0; i < 20 && prometheus_port == exporter_port; ++i) prometheus_port = FreePort();
+  ASSERT_NE(prometheus_port, exporter_port);
   ASSERT_GT(exporter_port, 0);
   ASSERT_GT(prometheus_port, 0);
   const std::string config = dir_.Write(
@@ -242,7 +246,10 @@ TEST_F(RevaluationTest, IncreaseNeverExceedsTruthAcrossARevaluationAndARestart) 
        "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
       dir_.path());
   const std::string prom_url = "http://127.0.0.1:" + std::to_string(prometheus_port);
-  ASSERT_TRUE(Eventually([&] { return Http("GET", prom_url + "/-/ready").status == 200; }, 20s))
+  // A Prometheus route, so that another server on the port (the exporter has /-/ready too)
+  // cannot pass for it.
+  ASSERT_TRUE(Eventually(
+      [&] { return Http("GET", prom_url + "/api/v1/status/buildinfo").status == 200; }, 20s))
       << prometheus.Stderr();
   char* escaped = curl_easy_escape(nullptr, series.c_str(), 0);
   const std::string series_q(escaped);

@@ -191,7 +191,13 @@ TEST(TenantIntegration, TwoTenantsMatchTheSimulatorAndABadKeyOnlyStopsBilling) {
                Up(body, "tenant_usage", address[1]) == 1.0 &&
                Up(body, "tenant_billing", address[0]) == 1.0 &&
                Up(body, "tenant_billing", "tenants[1]") == 1.0 &&
-               Up(body, "tenant_billing", address[1]) == 0.0;
+               Up(body, "tenant_billing", address[1]) == 0.0 &&
+               // up is 0 before the first poll too: wait for the bad key's answer itself.
+               SampleValue(body,
+                           "akash_exporter_source_errors_total{source=\"tenant_billing\","
+                           "target=\"" +
+                               address[1] + "\",reason=\"auth\"}")
+                       .value_or(0) >= 1.0;
       },
       60s))
       << body << ex.process->Stderr();
