@@ -26,15 +26,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <future>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
-#include "exporter/core/file_read.h"
 #include "exporter/core/log.h"
 #include "exporter/http/web_config.h"
 
@@ -229,14 +226,6 @@ FileStamp Stamp(const std::string& path) {
   return s;
 }
 
-// Regular files only, at most 1 MiB, under a deadline (core/file_read.h): a FIFO or a hung
-// mount in place of the web config is refused instead of blocking start-up or the server.
-std::string ReadFile(const std::string& path) {
-  auto file = core::ReadSmallFile(path, 1 << 20);
-  if (!file.ok) throw WebConfigError(path + ": cannot read the web config file: " + file.error);
-  return std::move(file.content);
-}
-
 std::string OpenSslError(const std::string& what, const boost::system::error_code& ec) {
   return what + ": " + ec.message();
 }
@@ -300,13 +289,15 @@ struct Security {
   std::shared_ptr<ssl::context> tls;  // null: plain HTTP
   std::shared_ptr<BasicAuth> auth;    // null: no auth
   std::string content;                // file bytes, to notice changes
+  WebConfig config;                   // what they say
   std::vector<FileStamp> stamps;      // certificate, key and CA files
 };
 
 std::shared_ptr<const Security> LoadSecurity(const std::string& file) {
   auto s = std::make_shared<Security>();
-  s->content = ReadFile(file);
-  const WebConfig config = ParseWebConfig(s->content, file);
+  s->content = ReadWebConfigFile(file);
+  s->config = ParseWebConfig(s->content, file);
+  const WebConfig& config = s->config;
   if (config.tls) {
     s->tls = MakeTlsContext(*config.tls);
     s->stamps.push_back(Stamp(config.tls->cert_file));
@@ -439,7 +430,7 @@ struct Server::Impl {
     if (current) {
       std::string content;
       try {
-        content = ReadFile(options.web_config_file);
+        content = ReadWebConfigFile(options.web_config_file);
       } catch (const std::exception&) {
         content = "\x01unreadable";
       }
@@ -956,7 +947,7 @@ int Server::OpenConnections() const {
 
 std::string CheckWebConfig(const std::string& file) {
   const auto security = LoadSecurity(file);
-  const WebConfig config = ParseWebConfig(security->content, file);
+  const WebConfig& config = security->config;
   std::string out = "web config " + file + ": ";
   out += config.tls ? "TLS (certificate " + config.tls->cert_file + ")" : "plain HTTP";
   if (config.tls && config.tls->client_auth != ClientAuth::kNoClientCert) {

@@ -8,9 +8,7 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "exporter/core/file_read.h"
 
@@ -246,10 +244,10 @@ WebConfig ParseWebConfig(std::string_view yaml, const std::string& file) {
   }
 }
 
-WebConfig LoadWebConfig(const std::string& file) {
+std::string ReadWebConfigFile(const std::string& file) {
   auto read = core::ReadSmallFile(file, 1 << 20);
   if (!read.ok) throw WebConfigError(file + ": cannot read the web config file: " + read.error);
-  return ParseWebConfig(read.content, file);
+  return std::move(read.content);
 }
 
 bool BcryptMatches(const std::string& password, const std::string& hash) {

@@ -53,8 +53,9 @@ class WebConfigError : public std::runtime_error {
 
 // Parses the YAML text of `file` (named in errors; its directory anchors relative paths).
 WebConfig ParseWebConfig(std::string_view yaml, const std::string& file);
-// Reads and parses `file`; throws WebConfigError.
-WebConfig LoadWebConfig(const std::string& file);
+// The text of `file`: regular files only, at most 1 MiB, under a deadline (core/file_read.h), so
+// a FIFO or a hung mount in its place is refused instead of blocking. Throws WebConfigError.
+std::string ReadWebConfigFile(const std::string& file);
 
 // Checks "Authorization: Basic ..." values against bcrypt hashes (libxcrypt's crypt_r). A
 // verified (user, password, hash) triple is remembered as a SHA-256 digest, so repeated scrapes

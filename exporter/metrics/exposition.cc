@@ -328,6 +328,11 @@ std::shared_ptr<const Exposition::Rendered> Exposition::RenderNow(bool with_plai
   return r;
 }
 
+bool Exposition::Outdated(const std::shared_ptr<const Rendered>& r) const {
+  return !r || r->generation != store_.generation() ||
+         store_.clock().Steady() - r->at > options_.max_cache_age;
+}
+
 void Exposition::NoteRequest(bool gzip) {
   const std::int64_t now = store_.clock().Steady().time_since_epoch().count();
   (gzip ? last_gzip_request_ : last_plain_request_).store(now, std::memory_order_relaxed);
@@ -347,10 +352,7 @@ std::shared_ptr<const std::string> Exposition::GetBackground(bool gzip) {
   };
   auto cur = Current();
   if (auto body = body_of(cur)) {
-    if (!cur || cur->generation != store_.generation() ||
-        store_.clock().Steady() - cur->at > options_.max_cache_age) {
-      RequestRender();
-    }
+    if (Outdated(cur)) RequestRender();
     return body;
   }
   // No body of this format: the first request for it, or the first after format_idle. Render it
@@ -389,14 +391,10 @@ std::shared_ptr<const std::string> Exposition::Get(bool gzip) {
     return GetBackground(gzip);
   }
   auto cur = Current();
-  const auto outdated = [&](const std::shared_ptr<const Rendered>& r) {
-    return !r || r->generation != store_.generation() ||
-           store_.clock().Steady() - r->at > options_.max_cache_age;
-  };
-  if (outdated(cur)) {
+  if (Outdated(cur)) {
     std::lock_guard render(render_mu_);
     cur = Current();
-    if (outdated(cur)) {
+    if (Outdated(cur)) {
       Publish(RenderNow(true, false));  // gzip is made on first demand
       cur = Current();
     }

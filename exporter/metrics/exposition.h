@@ -93,6 +93,8 @@ class Exposition {
     std::shared_ptr<const std::string> gzip;  // null until made (foreground mode)
   };
   std::shared_ptr<const Rendered> Current() const;
+  // No render yet, or one older than the store's last change or than max_cache_age.
+  bool Outdated(const std::shared_ptr<const Rendered>& r) const;
   void Publish(std::shared_ptr<const Rendered> r);
   std::shared_ptr<const Rendered> RenderNow(bool with_plain, bool with_gzip);
   // Writes the body in pieces: `flush` (when set) receives `buf` whenever it holds at least

@@ -343,34 +343,20 @@ TEST(Server, ExpectContinueGetsAnInterim100AndOtherExpectationsA417) {
   });
   s.Start();
   const int port = s.BoundPorts().at(0);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  const int fd = testing::ConnectLoopback(port);
+  ASSERT_GE(fd, 0);
   const std::string head =
       "POST /-/reload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
       "Connection: close\r\n\r\n";
   ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
   std::string got;
-  char buf[4096];
-  while (got.find("\r\n\r\n") == std::string::npos) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
+  testing::ReceiveUntil(
+      fd, got, [](const std::string& in) { return in.find("\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(got, "HTTP/1.1 100 Continue\r\n\r\n") << "no interim answer within 2 s";
   EXPECT_EQ(calls.load(), 0) << "the handler ran before the body arrived";
   ASSERT_EQ(::send(fd, "hello", 5, MSG_NOSIGNAL), 5);
   got.clear();
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
+  testing::ReceiveUntil(fd, got, [](const std::string&) { return false; });
   ::close(fd);
   EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
   EXPECT_NE(got.find("reloaded"), std::string::npos) << got;

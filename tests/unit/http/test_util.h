@@ -137,10 +137,8 @@ struct RawResponse {
   std::string raw;
 };
 
-// Sends `request` verbatim to 127.0.0.1:port and reads until the peer closes (send requests
-// with "Connection: close"); gives up after 2 s.
-inline RawResponse RawRequest(int port, const std::string& request) {
-  RawResponse r;
+// A TCP connection to 127.0.0.1:port whose reads give up after 2 s; -1 if it cannot connect.
+inline int ConnectLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   timeval tv{2, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -150,15 +148,31 @@ inline RawResponse RawRequest(int port, const std::string& request) {
   a.sin_port = htons(static_cast<uint16_t>(port));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     ::close(fd);
-    return r;
+    return -1;
   }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  return fd;
+}
+
+// Appends what `fd` receives to `out` until `done(out)` holds, the peer closes or a read times
+// out.
+template <typename Done>
+void ReceiveUntil(int fd, std::string& out, Done done) {
   char buf[4096];
-  for (;;) {
+  while (!done(out)) {
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) break;
-    r.raw.append(buf, static_cast<std::size_t>(n));
+    out.append(buf, static_cast<std::size_t>(n));
   }
+}
+
+// Sends `request` verbatim to 127.0.0.1:port and reads until the peer closes (send requests
+// with "Connection: close"); gives up after 2 s.
+inline RawResponse RawRequest(int port, const std::string& request) {
+  RawResponse r;
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return r;
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  ReceiveUntil(fd, r.raw, [](const std::string&) { return false; });
   ::close(fd);
   const auto end = r.raw.find("\r\n\r\n");
   if (end == std::string::npos) return r;
